@@ -1,0 +1,704 @@
+"""MEDLINE tagged text ("Save as PubMed format", .txt/.nbib/.medline) into records.
+
+Two layouts are read: the usual one (4-column tags, 6-space continuation lines,
+records separated by blank lines) and the flattened one, a whole record on one
+line with its whitespace collapsed. Both give the same :class:`~kg.records.Record`.
+
+>>> import io
+>>> text = "PMID- 1\\nTI  - A title\\n      continued.\\nFAU - Luo, Yang\\nAU  - Luo Y\\n"
+>>> [r.title for r in parse_medline(io.StringIO(text), "example.txt")]
+['A title continued.']
+>>> flat = "PMID- 1 TI - A title continued. FAU - Luo, Yang AU - Luo Y"
+>>> [r.authors[0].label for r in parse_medline(io.StringIO(flat), "flat.txt")]
+['Luo, Yang']
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator
+from typing import TextIO
+
+from kg.identifiers import normalize_doi, normalize_issn, normalize_orcid, normalize_pmcid
+from kg.records import (
+    Affiliation,
+    Author,
+    Book,
+    Chemical,
+    CommentCorrection,
+    Grant,
+    HistoryDate,
+    Journal,
+    Keyword,
+    MeshHeading,
+    MeshQualifier,
+    OtherAbstract,
+    ParseError,
+    PublicationType,
+    Record,
+    SourcePosition,
+)
+from kg.sources.dates import parse_compact_date, parse_history, parse_pub_date
+from kg.sources.medline_tags import (
+    ALL_TAGS,
+    COMMENT_KINDS,
+    FOLLOWS,
+    REPEATABLE,
+    VALUE_SHAPES,
+    group_of,
+)
+from kg.sources.text import collapse, split_abstract, split_affiliations
+
+__all__ = ["parse_medline", "split_flattened"]
+
+Field = tuple[str, str, int]  # tag, value, line number
+
+# "PMID- 123", "LR  - 2021", and the sloppy "PMID-123" / "TI  -text" that exports contain.
+_TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}-(?: |$)?(.*)$")
+# A PMID line followed by more text on the same line: the flattened layout.
+_FLAT_START = re.compile(r"^PMID- ?\d+\s+\S")
+
+
+def parse_medline(stream: Iterable[str], name: str) -> Iterator[Record | ParseError]:
+    """Records from MEDLINE text lines; unreadable records become :class:`ParseError`.
+
+    ``stream`` yields lines (a text file opened with universal newlines); ``name``
+    names the input in positions and messages.
+    """
+    fields: list[list] = []  # [tag, value, line]
+    notes: list[str] = []
+    for lineno, raw in enumerate(stream, 1):
+        line = raw.rstrip()
+        if not line:
+            if fields:
+                yield _build(fields, notes, name)
+                fields, notes = [], []
+            continue
+        if line[0] in " \t":
+            if fields:
+                fields[-1][1] = f"{fields[-1][1]} {line.strip()}" if fields[-1][1] else line.strip()
+            else:
+                notes.append(f"line {lineno}: continuation line outside a field, ignored")
+            continue
+        if _FLAT_START.match(line):
+            if fields:
+                yield _build(fields, notes, name)
+                fields, notes = [], []
+            for record_fields in _records_of(split_flattened(line)):
+                yield _build([[t, v, lineno] for t, v in record_fields], [], name)
+            continue
+        m = _TAG_LINE.match(line)
+        if not m:
+            notes.append(f"line {lineno}: not a MEDLINE field line, ignored: {line[:60]!r}")
+            continue
+        tag, value = m.group(1), m.group(2).strip()
+        if tag == "PMID" and fields:
+            # Records not separated by a blank line.
+            yield _build(fields, notes, name)
+            fields, notes = [], []
+        fields.append([tag, value, lineno])
+    if fields:
+        yield _build(fields, notes, name)
+
+
+def _records_of(pairs: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
+    """Cut a flattened line's (tag, value) pairs at each PMID."""
+    current: list[tuple[str, str]] = []
+    for tag, value in pairs:
+        if tag == "PMID" and current:
+            yield current
+            current = []
+        current.append((tag, value))
+    if current:
+        yield current
+
+
+# ---------------------------------------------------------------- flattened layout
+
+_TAGS_4 = sorted(t for t in ALL_TAGS if len(t) == 4)
+_TAGS_SHORT = sorted((t for t in ALL_TAGS if len(t) < 4), key=len, reverse=True)
+# After whitespace collapsing, 4-letter tags keep "TAG-", shorter ones become "TAG -".
+_CANDIDATE = re.compile(rf"(?<!\S)(?:({'|'.join(_TAGS_4)})-|({'|'.join(_TAGS_SHORT)}) -)(?= |$)")
+_WINDOW = 8  # candidates considered as the next real tag
+_SKIP = 1.0  # reading a tag-like token as prose
+_ODD_VALUE = 6.0  # a value that does not look like its tag's values
+_OUT_OF_ORDER = 10.0  # a tag before one that NLM writes earlier
+_REPEATED = 5.0  # a second occurrence of a once-only tag
+
+
+def _transition(a: str, b: str) -> float:
+    if b == "PMID":
+        return 0.0 if a == "SO" else 2.0
+    if b in FOLLOWS and a not in FOLLOWS[b]:
+        return _OUT_OF_ORDER
+    if a == b and a not in REPEATABLE:
+        return _REPEATED
+    ga, gb = group_of(a), group_of(b)
+    return 0.0 if any(y >= x for x in ga for y in gb) else _OUT_OF_ORDER
+
+
+def _value_cost(tag: str, value: str) -> float:
+    shape = VALUE_SHAPES.get(tag)
+    return _ODD_VALUE if shape is not None and value and not shape.fullmatch(value) else 0.0
+
+
+def split_flattened(line: str) -> list[tuple[str, str]]:
+    """The (tag, value) pairs of a flattened record line.
+
+    Only known MEDLINE tags split the line, and a tag-like token is read as a tag
+    only where the whole segmentation is most plausible: NLM's tag order, tags
+    that only follow certain others (AD follows a name), and value shapes. So
+    "patients with AD - a cohort" inside an abstract stays in the abstract.
+
+    >>> split_flattened("PMID- 1 AB - In AD - a cohort. FAU - Luo, Yang AU - Luo Y AD - Dept X.")
+    [('PMID', '1'), ('AB', 'In AD - a cohort.'), ('FAU', 'Luo, Yang'), ('AU', 'Luo Y'), ('AD', 'Dept X.')]
+    """
+    cands = [(m.start(), m.end(), m.group(1) or m.group(2)) for m in _CANDIDATE.finditer(line)]
+    if not cands:
+        return []
+    n = len(cands)
+    best = [math.inf] * n
+    back = [-1] * n
+    best[0] = 0.0
+    for i in range(n):
+        if best[i] == math.inf:
+            continue
+        tag_i, end_i = cands[i][2], cands[i][1]
+        for j in range(i + 1, min(n, i + 1 + _WINDOW)):
+            value = line[end_i : cands[j][0]].strip()
+            cost = best[i] + (j - i - 1) * _SKIP + _value_cost(tag_i, value) + _transition(tag_i, cands[j][2])
+            if cost < best[j]:
+                best[j], back[j] = cost, i
+    last, last_cost = -1, math.inf
+    for k in range(max(0, n - _WINDOW), n):
+        if best[k] < math.inf:
+            cost = best[k] + (n - 1 - k) * _SKIP + _value_cost(cands[k][2], line[cands[k][1] :].strip())
+            if cost < last_cost:
+                last, last_cost = k, cost
+    chosen: list[int] = []
+    while last >= 0:
+        chosen.append(last)
+        last = back[last]
+    chosen.reverse()
+    ends = [cands[j][0] for j in chosen[1:]] + [len(line)]
+    return [(cands[i][2], line[cands[i][1] : end].strip()) for i, end in zip(chosen, ends)]
+
+
+# ---------------------------------------------------------------- building a record
+
+_SUFFIXES = frozenset({"Jr", "Sr", "2nd", "3rd", "4th", "II", "III", "IV", "V"})
+_ID_TYPE = re.compile(r"^(.*?)\s*\[([A-Za-z-]+)\]$")
+_PMID_REF = re.compile(r"\s*PMID:\s*(\d+)\s*$")
+_ISSN_TYPE = re.compile(r"^(\S+)\s*\(([A-Za-z]+)\)$")
+_CHEMICAL = re.compile(r"^(.*?)\s*\((.*)\)$")
+
+
+class _Builder:
+    """Turns the fields of one record into a Record, keeping track of name blocks."""
+
+    def __init__(self, pmid: str, source: SourcePosition) -> None:
+        self.rec = Record(pmid=pmid, source=source)
+        self.journal = Journal()
+        self.book = Book()
+        # The person the next AD/AUID belongs to, and the list it is in.
+        self.person: Author | None = None
+        self.person_list: list[Author] | None = None
+        self.forms: set[str] = set()  # the name forms (full, abbr) the person already has
+        self.keyword_owner: str | None = None
+        self.fallback_history: list[HistoryDate] = []
+
+    # -- names
+    def name(self, people: list[Author], value: str, *, full: bool) -> None:
+        """Add FAU/AU (IR/FIR, PS/FPS, ED/FED): a full and an abbreviated form per person,
+        in either order; a form already filled, or a name that does not match, starts a new person."""
+        form = "full" if full else "abbr"
+        person = self.person if self.person_list is people else None
+        if person is not None and form not in self.forms and _compatible(value, person.family, full=full):
+            (_fill_full if full else _fill_abbr)(person, value)
+            self.forms.add(form)
+            return
+        person = Author()
+        (_fill_full if full else _fill_abbr)(person, value)
+        people.append(person)
+        self.person, self.person_list, self.forms = person, people, {form}
+
+    def collective(self, value: str) -> None:
+        person = Author(collective=value)
+        self.rec.authors.append(person)
+        # A collective name has no second form: the next name starts a new author.
+        self.person, self.person_list, self.forms = person, self.rec.authors, {"full", "abbr"}
+
+    def affiliation(self, value: str, line: int) -> None:
+        if self.person is None:
+            self.rec.warnings.append(f"line {line}: affiliation without an author before it: {value[:60]!r}")
+            return
+        self.person.affiliations.extend(Affiliation(name=a) for a in split_affiliations(value))
+
+    def identifier(self, value: str, line: int) -> None:
+        if self.person is None:
+            self.rec.warnings.append(f"line {line}: author identifier without an author: {value!r}")
+            return
+        source, _, ident = value.partition(":")
+        if source.strip().upper() != "ORCID":
+            return
+        orcid = normalize_orcid(ident)
+        if orcid:
+            self.person.orcid = orcid
+        else:
+            self.person.orcid_raw = ident.strip()
+            self.rec.warnings.append(f"line {line}: malformed ORCID {ident.strip()!r}")
+
+
+def _compatible(name: str, family: str | None, *, full: bool) -> bool:
+    """Whether a full name ("Luo, Yang") or an abbreviated one ("Luo Y") fits a family name."""
+    if family is None:
+        return True
+    if full:
+        return name.split(",", 1)[0].strip() == family
+    return name == family or name.startswith(family + " ")
+
+
+def _split_suffix(text: str) -> tuple[str, str | None]:
+    head, _, last = text.rpartition(" ")
+    return (head, last) if head and last in _SUFFIXES else (text, None)
+
+
+def _fill_full(person: Author, value: str) -> None:
+    """FAU "Luo, Yang" / "Campion, Thomas R Jr" / "Selvamani"."""
+    family, sep, given = value.partition(",")
+    person.family = family.strip() or None
+    given = given.strip().strip(",").strip()
+    if given:
+        given, suffix = _split_suffix(given)
+        person.given = given.rstrip(",").strip() or None
+        person.suffix = person.suffix or suffix
+    elif not sep:
+        person.family = value.strip() or None
+
+
+def _fill_abbr(person: Author, value: str) -> None:
+    """AU "Luo Y" / "Campion TR Jr" / "Selvamani"."""
+    value, suffix = _split_suffix(value.strip())
+    person.suffix = person.suffix or suffix
+    if person.family and (value == person.family or value.startswith(person.family + " ")):
+        person.initials = value[len(person.family) :].strip() or None
+        return
+    head, _, last = value.rpartition(" ")
+    if head and last.isupper() and last.isalpha() and len(last) <= 4:
+        person.family, person.initials = person.family or head, last
+    else:
+        person.family = person.family or value
+
+
+def _build(fields: list[list], notes: list[str], name: str) -> Record | ParseError:
+    first_line = fields[0][2]
+    pmid_values = [v for t, v, _ in fields if t == "PMID"]
+    source = SourcePosition(name, line=first_line)
+    if not pmid_values or not pmid_values[0].strip().isdigit():
+        got = f"PMID {pmid_values[0]!r} is not a number" if pmid_values else "no PMID field"
+        return ParseError(f"record skipped: {got}", source)
+    b = _Builder(pmid_values[0].strip(), source)
+    b.rec.warnings.extend(notes)
+    try:
+        for tag, value, line in fields:
+            handler = _HANDLERS.get(tag)
+            if handler is not None:
+                handler(b, collapse(value), line)
+            elif tag not in ALL_TAGS:
+                b.rec.warnings.append(f"line {line}: unknown tag {tag!r} ignored")
+    except Exception as exc:  # a defect must not cost the other records: report this one
+        return ParseError(f"record skipped: {type(exc).__name__}: {exc}", source, b.rec.pmid)
+    return _finish(b)
+
+
+def _finish(b: _Builder) -> Record:
+    rec = b.rec
+    if any(getattr(b.journal, f) for f in b.journal.__slots__):
+        rec.journal = b.journal
+    if b.book.title or b.book.collection_title or b.book.publisher or b.book.isbns or b.book.editors:
+        rec.book = b.book
+    seen = {h.status for h in rec.history}
+    rec.history.extend(h for h in b.fallback_history if h.status not in seen)
+    for kind, value in rec.article_ids:
+        if kind == "doi" and rec.doi is None:
+            rec.doi = normalize_doi(value)
+        elif kind == "pii" and rec.pii is None:
+            rec.pii = value
+    if rec.doi is None:
+        rec.doi = next((normalize_doi(v) for k, v in rec.elocation_ids if k == "doi"), None)
+    return rec
+
+
+# ---------------------------------------------------------------- per-tag handlers
+
+
+def _set(attr: str):
+    def handler(b: _Builder, value: str, line: int) -> None:
+        if value:
+            setattr(b.rec, attr, value)
+
+    return handler
+
+
+def _set_journal(attr: str):
+    def handler(b: _Builder, value: str, line: int) -> None:
+        if value:
+            setattr(b.journal, attr, value)
+
+    return handler
+
+
+def _append(attr: str):
+    def handler(b: _Builder, value: str, line: int) -> None:
+        if value:
+            getattr(b.rec, attr).append(value)
+
+    return handler
+
+
+def _date(attr: str):
+    def handler(b: _Builder, value: str, line: int) -> None:
+        if not value:
+            return
+        parsed = parse_compact_date(value)
+        if parsed is None:
+            b.rec.warnings.append(f"line {line}: malformed date {value!r}")
+        setattr(b.rec, attr, parsed)
+
+    return handler
+
+
+def _history(status: str):
+    def handler(b: _Builder, value: str, line: int) -> None:
+        when = parse_history(value)
+        if when is not None:
+            b.fallback_history.append(HistoryDate(status, when))
+        elif value:
+            b.rec.warnings.append(f"line {line}: malformed date {value!r}")
+
+    return handler
+
+
+def _names(list_name: str, *, full: bool, book: bool = False):
+    def handler(b: _Builder, value: str, line: int) -> None:
+        if value:
+            people = b.book.editors if book else getattr(b.rec, list_name)
+            b.name(people, value, full=full)
+
+    return handler
+
+
+def _comment(kind: str):
+    def handler(b: _Builder, value: str, line: int) -> None:
+        if not value:
+            return
+        m = _PMID_REF.search(value)
+        ref = value[: m.start()] if m else value
+        b.rec.comments_corrections.append(
+            CommentCorrection(kind=kind, pmid=m.group(1) if m else None, ref_source=ref.strip() or None)
+        )
+
+    return handler
+
+
+def _issn(b: _Builder, value: str, line: int) -> None:
+    m = _ISSN_TYPE.match(value)
+    number, kind = (m.group(1), m.group(2).lower()) if m else (value, "print")
+    issn = normalize_issn(number)
+    if issn is None:
+        if value:
+            b.rec.warnings.append(f"line {line}: malformed ISSN {value!r}")
+        return
+    attr = {"print": "issn_print", "electronic": "issn_electronic", "linking": "issn_linking"}.get(kind)
+    if attr and getattr(b.journal, attr) is None:
+        setattr(b.journal, attr, issn)
+
+
+def _pub_date(b: _Builder, value: str, line: int) -> None:
+    if not value:
+        return
+    b.rec.pub_date = parse_pub_date(value)
+    if b.rec.pub_date.year is None:
+        b.rec.warnings.append(f"line {line}: publication date without a year: {value!r}")
+
+
+def _abstract(b: _Builder, value: str, line: int) -> None:
+    if value:
+        if b.rec.abstract:
+            b.rec.warnings.append(f"line {line}: second abstract appended to the first")
+        b.rec.abstract.extend(split_abstract(value))
+
+
+def _title(b: _Builder, value: str, line: int) -> None:
+    if value:
+        if b.rec.title:
+            b.rec.warnings.append(f"line {line}: second title appended to the first")
+            value = f"{b.rec.title} {value}"
+        b.rec.title = value
+
+
+def _person_affiliation(b: _Builder, value: str, line: int) -> None:
+    if value:
+        b.affiliation(value, line)
+
+
+def _auid(b: _Builder, value: str, line: int) -> None:
+    if value:
+        b.identifier(value, line)
+
+
+def _collective(b: _Builder, value: str, line: int) -> None:
+    if value:
+        b.collective(value)
+
+
+def _language(b: _Builder, value: str, line: int) -> None:
+    if value:
+        b.rec.languages.append(value.lower())
+
+
+def _grant(b: _Builder, value: str, line: int) -> None:
+    """GR "R01 GM000001/GM/NIGMS NIH HHS/United States": id (may hold "/"), acronym, agency, country."""
+    if not value:
+        return
+    parts = [p.strip() for p in value.split("/")]
+    country = parts.pop() if len(parts) > 1 else None
+    agency = parts.pop() if parts else None
+    acronym = None
+    if parts and re.fullmatch(r"[A-Z][A-Z0-9_]{1,5}", parts[-1]) and (len(parts) > 1 or "NIH" in (agency or "")):
+        acronym = parts.pop()
+    grant_id = "/".join(parts).strip("/ ") or None
+    b.rec.grants.append(Grant(grant_id, acronym, agency or None, country or None))
+
+
+def _publication_type(b: _Builder, value: str, line: int) -> None:
+    if value:
+        b.rec.publication_types.append(PublicationType(value))
+
+
+def _electronic_date(b: _Builder, value: str, line: int) -> None:
+    if value:
+        b.rec.electronic_date = parse_compact_date(value)
+        if b.rec.electronic_date is None:
+            b.rec.warnings.append(f"line {line}: malformed date {value!r}")
+
+
+def _chemical(b: _Builder, value: str, line: int) -> None:
+    """RN "9ZOQ3TZI87 (Sorafenib)", "0 (Antineoplastic Agents)", "EC 2.7.11.1 (Protein Kinases)"."""
+    if not value:
+        return
+    m = _CHEMICAL.match(value)
+    if m:
+        b.rec.chemicals.append(Chemical(name=m.group(2), registry_number=m.group(1) or None))
+    else:
+        b.rec.chemicals.append(Chemical(name=value, registry_number=value))
+
+
+def _suppl_concept(b: _Builder, value: str, line: int) -> None:
+    if value:
+        b.rec.supplementary_concepts.append(Chemical(name=value))
+
+
+def _mesh(b: _Builder, value: str, line: int) -> None:
+    """MH "*Asthma/drug therapy/*prevention & control": stars mark major topics."""
+    if not value:
+        return
+    descriptor, *qualifiers = value.split("/")
+    heading = MeshHeading(descriptor=descriptor.lstrip("*").strip(), major=descriptor.startswith("*"))
+    for q in qualifiers:
+        heading.qualifiers.append(MeshQualifier(name=q.lstrip("*").strip(), major=q.startswith("*")))
+    b.rec.mesh_headings.append(heading)
+
+
+def _keyword_owner(b: _Builder, value: str, line: int) -> None:
+    b.keyword_owner = value or None
+
+
+def _keyword(b: _Builder, value: str, line: int) -> None:
+    if value:
+        b.rec.keywords.append(Keyword(value.lstrip("*").strip(), b.keyword_owner, value.startswith("*")))
+
+
+def _other_abstract(b: _Builder, value: str, line: int) -> None:
+    if value:
+        b.rec.other_abstracts.append(OtherAbstract(text=value))
+
+
+def _other_abstract_language(b: _Builder, value: str, line: int) -> None:
+    if value and b.rec.other_abstracts:
+        b.rec.other_abstracts[-1].language = value.lower()
+
+
+def _reference_count(b: _Builder, value: str, line: int) -> None:
+    if value.isdigit():
+        b.rec.reference_count = int(value)
+    elif value:
+        b.rec.warnings.append(f"line {line}: reference count is not a number: {value!r}")
+
+
+def _pmc(b: _Builder, value: str, line: int) -> None:
+    pmcid = normalize_pmcid(value) if value else None
+    if pmcid:
+        b.rec.pmcid = pmcid
+        b.rec.article_ids.append(("pmc", pmcid))
+    elif value:
+        b.rec.warnings.append(f"line {line}: malformed PMC id {value!r}")
+
+
+def _mid(b: _Builder, value: str, line: int) -> None:
+    if value:
+        b.rec.article_ids.append(("mid", value))
+
+
+def _other_id(b: _Builder, value: str, line: int) -> None:
+    """OID "NLM: PMC6050798" or "NLM: NIHMS974473 [Available on 05/01/19]"."""
+    if value:
+        source, sep, ident = value.partition(":")
+        if sep:
+            b.rec.other_ids.append((source.strip(), ident.strip()))
+        else:
+            b.rec.other_ids.append(("", value))
+
+
+def _typed_id(value: str, default: str) -> tuple[str, str]:
+    """"10.1/x [doi]" -> ("doi", "10.1/x"); an untyped value gets ``default``."""
+    m = _ID_TYPE.match(value)
+    return (m.group(2).lower(), m.group(1).strip()) if m else (default, value)
+
+
+def _article_id(b: _Builder, value: str, line: int) -> None:
+    if value:
+        kind, ident = _typed_id(value, "")
+        if not kind:
+            b.rec.warnings.append(f"line {line}: article id without a [type]: {value!r}")
+            doi = normalize_doi(value)
+            if doi:
+                kind, ident = "doi", doi
+            else:
+                return
+        b.rec.article_ids.append((kind, ident))
+
+
+def _location_id(b: _Builder, value: str, line: int) -> None:
+    if value:
+        b.rec.elocation_ids.append(_typed_id(value, "pii"))
+
+
+def _phst(b: _Builder, value: str, line: int) -> None:
+    """PHST "2013/06/02 00:00 [received]"."""
+    m = _ID_TYPE.match(value)
+    if not m:
+        if value:
+            b.rec.warnings.append(f"line {line}: history date without a [status]: {value!r}")
+        return
+    text, status = m.group(1), m.group(2).lower()
+    when = parse_history(text)
+    b.rec.history.append(HistoryDate(status, when, None if when else text))
+    if when is None and not re.fullmatch(r"\d{4}(?:/\d{1,2})?", text):
+        # A year or a month alone is how PubMed writes some events (ecollection); anything else is broken.
+        b.rec.warnings.append(f"line {line}: malformed history date {value!r}")
+
+
+def _databank(b: _Builder, value: str, line: int) -> None:
+    """SI "ClinicalTrials.gov/NCT01234567"."""
+    if value:
+        bank, _, accession = value.partition("/")
+        b.rec.databanks.append((bank.strip(), accession.strip()))
+
+
+def _book(attr: str):
+    def handler(b: _Builder, value: str, line: int) -> None:
+        if value:
+            setattr(b.book, attr, value)
+
+    return handler
+
+
+def _isbn(b: _Builder, value: str, line: int) -> None:
+    if value:
+        b.book.isbns.append(re.sub(r"^ISBN\s*", "", value, flags=re.I))
+
+
+def _journal_country(b: _Builder, value: str, line: int) -> None:
+    # PL is the journal's country; for a book it is where the publisher is.
+    if value:
+        b.journal.country = value
+        b.book.publisher_location = value
+
+
+def _ignore(b: _Builder, value: str, line: int) -> None:
+    pass
+
+
+_HANDLERS = {
+    "PMID": _ignore,
+    "OWN": _set("owner"),
+    "STAT": _set("medline_status"),
+    "DA": _date("date_created"),
+    "DCOM": _date("date_completed"),
+    "LR": _date("date_revised"),
+    "IS": _issn,
+    "VI": _set("volume"),
+    "IP": _set("issue"),
+    "DP": _pub_date,
+    "TI": _title,
+    "TT": _set("vernacular_title"),
+    "PG": _set("pages"),
+    "LID": _location_id,
+    "AB": _abstract,
+    "CI": _set("copyright"),
+    "FAU": _names("authors", full=True),
+    "AU": _names("authors", full=False),
+    "AUID": _auid,
+    "AD": _person_affiliation,
+    "CN": _collective,
+    "IR": _names("investigators", full=False),
+    "FIR": _names("investigators", full=True),
+    "IRAD": _person_affiliation,
+    "PS": _names("personal_name_subjects", full=False),
+    "FPS": _names("personal_name_subjects", full=True),
+    "ED": _names("", full=False, book=True),
+    "FED": _names("", full=True, book=True),
+    "LA": _language,
+    "GR": _grant,
+    "PT": _publication_type,
+    "DEP": _electronic_date,
+    "PL": _journal_country,
+    "TA": _set_journal("medline_ta"),
+    "JT": _set_journal("title"),
+    "JID": _set_journal("nlm_id"),
+    "RN": _chemical,
+    "NM": _suppl_concept,
+    "SB": _append("subsets"),
+    "MH": _mesh,
+    "OTO": _keyword_owner,
+    "OT": _keyword,
+    "OAB": _other_abstract,
+    "OABL": _other_abstract_language,
+    "COIS": _set("coi_statement"),
+    "GN": _append("general_notes"),
+    "GS": _append("gene_symbols"),
+    "SFM": _append("space_flight_missions"),
+    "RF": _reference_count,
+    "PMC": _pmc,
+    "MID": _mid,
+    "OID": _other_id,
+    "EDAT": _history("pubmed"),
+    "MHDA": _history("medline"),
+    "CRDT": _history("entrez"),
+    "PMCR": _history("pmc-release"),
+    "PHST": _phst,
+    "AID": _article_id,
+    "PST": _set("publication_status"),
+    "SO": _set("citation"),
+    "PUBM": _set("pub_model"),
+    "SI": _databank,
+    "BTI": _book("title"),
+    "CTI": _book("collection_title"),
+    "PB": _book("publisher"),
+    "EN": _book("edition"),
+    "VTI": _book("volume"),
+    "ISBN": _isbn,
+    **{tag: _comment(kind) for tag, kind in COMMENT_KINDS.items()},
+}

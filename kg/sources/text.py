@@ -1,0 +1,66 @@
+"""Text helpers shared by the parsers: whitespace, affiliations, abstract sections.
+
+>>> split_affiliations("Dept A, Univ B, Beijing, China ; Lab C, Beijing, China.")
+['Dept A, Univ B, Beijing, China', 'Lab C, Beijing, China.']
+>>> [(s.label, s.text) for s in split_abstract("BACKGROUND: Why. METHODS: How.")]
+[('BACKGROUND', 'Why.'), ('METHODS', 'How.')]
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.records import AbstractSection
+
+__all__ = ["collapse", "split_abstract", "split_affiliations"]
+
+
+def collapse(text: str) -> str:
+    """``text`` with runs of whitespace made one space, and stripped."""
+    return " ".join(text.split())
+
+
+_AFF_SEP = re.compile(r"\s*;\s+")
+# A fragment after "; " that continues the previous affiliation rather than starting one.
+_NOT_AN_AFFILIATION = re.compile(r"^(?:[a-z]|(?i:electronic address|e-?mail\b)|\S+@\S+$)")
+
+
+def split_affiliations(text: str) -> list[str]:
+    """The affiliations in one AD line / Affiliation element.
+
+    Older records put several institutions in one affiliation, separated by "; ";
+    a fragment that cannot stand alone (an e-mail address, a lower-case
+    continuation, a few characters) stays with the affiliation before it.
+    """
+    text = collapse(text)
+    if ";" not in text:
+        return [text] if text else []
+    out: list[str] = []
+    for part in _AFF_SEP.split(text):
+        if out and (len(part) < 12 or _NOT_AN_AFFILIATION.match(part)):
+            out[-1] = f"{out[-1]}; {part}"
+        elif part:
+            out.append(part)
+    return out
+
+
+# An upper-case label ("BACKGROUND", "MAIN OUTCOME MEASURES") followed by ": " at
+# the start of the text or of a sentence.
+_LABEL = re.compile(r"(?:^|(?<=[.?!)\]] ))([A-Z][A-Z0-9]*(?:[ ,&/-]+[A-Z0-9]+){0,5}): ")
+
+
+def split_abstract(text: str) -> list[AbstractSection]:
+    """Sections of a MEDLINE AB value; an abstract that does not open with a label is one section.
+
+    Joining the sections as "LABEL: text" gives ``text`` back (whitespace collapsed).
+    """
+    text = collapse(text)
+    if not text:
+        return []
+    matches = [m for m in _LABEL.finditer(text) if len(m.group(1)) > 2]
+    if not matches or matches[0].start() != 0:
+        return [AbstractSection(text=text)]
+    return [
+        AbstractSection(text=text[m.end() : nxt.start() if nxt else len(text)].strip(), label=m.group(1))
+        for m, nxt in zip(matches, [*matches[1:], None])
+    ]
