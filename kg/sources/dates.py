@@ -81,6 +81,8 @@ def parse_pub_date(raw: str) -> PubDate:
         if end and any(end.groups()):
             end_year = int(end.group("year")) if end.group("year") else year
             end_month = month_number(end.group("month")) if end.group("month") else None
+            if not end.group("year") and month and end_month and end_month < month:
+                end_year += 1  # "1965 Dec-Jan" runs into the next year
             if end.group("day"):
                 # "2000 Dec 15-31": a bare number after a day is the end day of the same month.
                 if end_month is None and not end.group("year"):

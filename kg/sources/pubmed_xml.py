@@ -60,7 +60,12 @@ def parse_pubmed_xml(stream: BinaryIO, name: str) -> Iterator[Record | Deletion 
 
     A record that cannot be read becomes a :class:`ParseError` and reading goes
     on; XML that is not well-formed ends the file with one error naming the line.
+    A document that declares entities (PubMed's never do; XML bombs do) is refused.
     """
+    peek = getattr(stream, "peek", None)
+    if peek is not None and b"<!ENTITY" in peek(65536)[:65536]:
+        yield ParseError("refused: the document declares XML entities, which PubMed XML never does", SourcePosition(name))
+        return
     events = etree.iterparse(
         stream,
         events=("end",),

@@ -1,10 +1,23 @@
-"""Field-by-field comparison of records read from different formats (used by the tests)."""
+"""Paths of the test data and helpers shared by the tests."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 from kg.records import Author, Record
+
+DATA = Path(__file__).parent / "data"
+SEED = DATA / "seed" / "000_45c4907e053debe3.txt"
+BULK = DATA / "bulk" / "pubmed21n1298.xml.gz"
+#: Every file that must ingest with no error (seed, medline, xml).
+GOOD_DIRS = [DATA / "seed", DATA / "medline", DATA / "xml"]
+
+
+def copy_store(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("lock"))
+    return dst
 
 
 def _person(a: Author) -> tuple:

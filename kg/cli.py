@@ -1,0 +1,351 @@
+"""The ``kg`` command line: a thin layer over the Python API.
+
+Every command takes ``--store PATH`` (or ``KG_STORE``; default ``./kg-store``).
+Results go to standard output, messages and progress to standard error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg.export import EXPORT_FORMATS, format_for
+from kg.ingest import EXIT_SKIPPED, IngestReport
+from kg.resources import shipped
+from kg.query import RESULT_FORMATS, load_query, named_queries, parse_param, write_results
+from kg.sources import FORMATS
+from kg.store import DEFAULT_STORE, KnowledgeGraph, StoreError
+
+store_option = click.option(
+    "--store",
+    envvar="KG_STORE",
+    default=DEFAULT_STORE,
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The store directory (or set KG_STORE).",
+)
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def _open(store: str, **kwargs: Any) -> KnowledgeGraph:
+    try:
+        return KnowledgeGraph.open(store, **kwargs)
+    except StoreError as exc:
+        _fail(str(exc))
+        raise  # unreachable; keeps type checkers happy
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kg")
+def main() -> None:
+    """kg: PubMed/MEDLINE records as a linked-data knowledge graph.
+
+    \b
+    Build a graph and ask it questions:
+      kg ingest pubmed.xml.gz records.nbib
+      kg query top-authors
+      kg export -o graph.ttl.gz
+    """
+
+
+# ---------------------------------------------------------------- ingest
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@store_option
+@click.option("--base-iri", help="Base IRI for new resources (remembered by the store). [default: https://example.org/kg/]")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="Input format; auto detects it from the content.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-record messages.")
+def ingest(paths: tuple[str, ...], store: str, base_iri: str | None, fmt: str, quiet: bool) -> None:
+    """Load PubMed records into the store.
+
+    PATHS are MEDLINE text files (.txt, .nbib; also flattened one record per
+    line), PubMed XML (efetch, baseline and update files), gzip or not, whole
+    directories, or - for standard input. Reading again replaces records that
+    changed, keeps those that did not, and applies DeleteCitation entries.
+
+    \b
+    Exit codes: 0 all records loaded; 3 some records were skipped (listed on
+    stderr); 1 the store could not be used.
+
+    \b
+    Example:
+      kg ingest pubmed21n1298.xml.gz export.nbib --store kg-store
+    """
+    with _open(store, base_iri=base_iri, writable=True) as kg:
+        bar = _Progress(enabled=not quiet and sys.stderr.isatty())
+        try:
+            report = kg.ingest(list(paths), format=fmt, progress=bar.update)
+        except KeyboardInterrupt:
+            bar.done()
+            click.echo("interrupted: the records of the batch being written were removed; "
+                       "run the same command again to finish", err=True)
+            sys.exit(130)
+        bar.done()
+    if not quiet:
+        for where, reason in report.skipped:
+            click.echo(f"skipped: {where}: {reason}", err=True)
+        for warning in report.warnings[:50]:
+            click.echo(f"warning: {warning}", err=True)
+        if len(report.warnings) > 50:
+            click.echo(f"warning: ... and {len(report.warnings) - 50} more warnings", err=True)
+    click.echo(_summary(report))
+    sys.exit(report.exit_code)
+
+
+class _Progress:
+    """A one-line progress display on stderr: files, records, speed, quads."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.shown = False
+        self.last = 0.0
+
+    def update(self, report: IngestReport) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self.last < 0.2:
+            return
+        self.last = now
+        rate = report.records_read / report.seconds if report.seconds else 0
+        current = Path(report.current_file).name if report.current_file else ""
+        line = (f"\ringesting {current}: {report.files} files done, {report.records_read:,} records "
+                f"({rate:,.0f}/s), {report.quads_added:,} quads")
+        click.echo(line[:150].ljust(100), nl=False, err=True)
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            click.echo("", err=True)
+
+
+def _summary(r: IngestReport) -> str:
+    lines = [
+        f"files:    {r.files}",
+        f"records:  {r.records_read:,} read, {r.added:,} added, {r.replaced:,} replaced, "
+        f"{r.unchanged:,} unchanged, {r.deleted:,} deleted, {len(r.skipped):,} skipped",
+    ]
+    if r.deletions_absent:
+        lines.append(f"          {r.deletions_absent:,} deletions of records the store did not hold")
+    reasons: dict[str, int] = {}
+    for _, reason in r.skipped:
+        key = re.sub(r"\d+", "N", reason.split(":")[0])
+        reasons[key] = reasons.get(key, 0) + 1
+    for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+        lines.append(f"          skipped {n:,}: {reason}")
+    lines.append(f"quads:    {r.quads_added:,} written, {r.quads_removed:,} removed")
+    if r.warnings:
+        lines.append(f"warnings: {len(r.warnings):,} values kept as text (see stderr)")
+    rate = r.records_read / r.seconds if r.seconds else 0
+    lines.append(f"time:     {r.seconds:.1f} s ({rate:,.0f} records/s)")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- query
+
+
+_RESULT_EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".srj": "json", ".xml": "xml", ".srx": "xml",
+                      ".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld", ".txt": "table"}
+
+
+@main.command()
+@click.argument("query", required=False)
+@store_option
+@click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS),
+              help="Result format [default: from -o's extension, else table (SELECT/ASK) or turtle (graphs)].")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a query variable: an IRI (<...>, http..., kg:...) or a literal. Repeatable.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), help="Write results to a file.")
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries and their parameters.")
+def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...], output: str | None,
+          list_queries: bool) -> None:
+    """Run SPARQL over the union of all graphs: a named query, a .rq file, or query text.
+
+    The MAPPING prefixes (fabio:, dcterms:, foaf:, pro:, kg:, ...) are predeclared.
+
+    \b
+    Examples:
+      kg query --list
+      kg query top-authors
+      kg query articles-of-author --param person=kg:ra/name/fn/luo-yang
+      kg query 'SELECT ?t WHERE { ?a fabio:hasPubMedId "24649313" ; dcterms:title ?t }'
+      kg query publications-per-year -o years.csv
+    """
+    if list_queries:
+        for name, nq in named_queries().items():
+            click.echo(f"{name}\n    {nq.description}")
+            for p in nq.params:
+                click.echo(f"    --param {p.name}=...  ({p.type}) {p.description}")
+        return
+    if not query:
+        _fail("give a query (a named query, a .rq file or SPARQL text), or --list")
+    try:
+        nq = load_query(query)
+    except OSError as exc:
+        _fail(f"cannot read {query}: {exc.strerror or exc}")
+    declared = {p.name: p for p in nq.params}
+    with _open(store) as kg:
+        try:
+            bindings = dict(parse_param(p, kg.prefixes, declared) for p in params)
+        except ValueError as exc:
+            _fail(str(exc))
+        missing = [p.name for p in nq.params if p.name not in bindings]
+        if missing:
+            _fail(f"query {nq.name} needs --param " + ", ".join(f"{m}=..." for m in missing))
+        try:
+            result = kg.query(nq.sparql, params=bindings)
+        except SyntaxError as exc:
+            _fail(_syntax_error(nq.sparql, str(exc)))
+        except OSError as exc:
+            _fail(f"query failed: {exc}")
+        chosen = fmt or (_RESULT_EXTENSIONS.get(Path(output).suffix.lower()) if output and output != "-" else None)
+        default = "turtle" if type(result).__name__ == "QueryTriples" else "table"
+        with click.open_file(output or "-", "wb") as out:
+            try:
+                write_results(result, out, chosen or default, kg.prefixes)
+            except ValueError as exc:
+                _fail(str(exc))
+
+
+def _syntax_error(sparql: str, message: str) -> str:
+    """The parser's message, and the offending line with a caret under the position."""
+    m = re.search(r"(\d+):(\d+)", message)
+    text = f"syntax error in query: {message}"
+    if m:
+        line_no, col = int(m.group(1)), int(m.group(2))
+        lines = sparql.splitlines()
+        if 1 <= line_no <= len(lines):
+            text += f"\n  {lines[line_no - 1]}\n  {' ' * max(col - 1, 0)}^"
+    return text
+
+
+# ---------------------------------------------------------------- export
+
+
+@main.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)),
+              help="RDF syntax [default: from -o's extension, else nquads].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Output file; .gz compresses. [default: standard output]")
+@click.option("--graph", "graph", help="Export only this named graph (an IRI).")
+def export(store: str, fmt: str | None, output: str, graph: str | None) -> None:
+    """Write the graph out in any standard RDF syntax, streamed.
+
+    N-Quads, TriG and JSON-LD keep the named graphs; Turtle, N-Triples and RDF/XML
+    write the union of all graphs.
+
+    \b
+    Examples:
+      kg export -o graph.ttl.gz
+      kg export --format trig > graph.trig
+      kg export --graph https://example.org/kg/graph/pmid/24649313 -o record.ttl
+    """
+    if fmt is None and output != "-":
+        fmt = format_for(output)
+        if fmt is None:
+            _fail(f"cannot tell the RDF syntax from {output!r}: add --format")
+    with _open(store) as kg:
+        target = graph
+        if graph and graph.startswith("kg:"):
+            target = kg.base_iri + graph[3:]
+        if output == "-":
+            kg.export(sys.stdout.buffer, format=fmt or "nquads", graph=target)
+        else:
+            kg.export(output, format=fmt, graph=target)
+
+
+# ---------------------------------------------------------------- stats
+
+
+@main.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def stats(store: str, fmt: str) -> None:
+    """What the store holds: records, quads, articles, persons, organisations, journals,
+    years, and counts per class and per property.
+
+    \b
+    Example:
+      kg stats --store kg-store
+    """
+    with _open(store) as kg:
+        figures = kg.stats()
+    if fmt == "json":
+        click.echo(json.dumps(figures, indent=2))
+        return
+    click.echo(_stats_table(figures))
+
+
+def _stats_table(f: dict[str, Any]) -> str:
+    lines = [
+        f"records        {f['records']:>12,}",
+        f"quads          {f['quads']:>12,}",
+        f"articles       {f['articles']:>12,}",
+        f"authorships    {f['authorships']:>12,}",
+        f"persons        {f['persons']:>12,}",
+        f"organisations  {f['organisations']:>12,}   with a country {f['affiliations_with_country']:.1%}, "
+        f"with an institution {f['affiliations_with_institution']:.1%}",
+        f"institutions   {f['institutions']:>12,}",
+        f"journals       {f['journals']:>12,}",
+        f"years          {f['first_year'] or '-'}-{f['last_year'] or '-'}",
+        "",
+        "classes",
+    ]
+    lines += [f"  {n:>10,}  {c}" for c, n in f["classes"].items()]
+    lines += ["", "properties"]
+    lines += [f"  {n:>10,}  {p}" for p, n in f["properties"].items()]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- demo
+
+
+_DEMO_QUERIES = (("top-authors", {}), ("top-journals", {}), ("article", {"pmid": "24649313"}))
+
+
+@main.command()
+@store_option
+def demo(store: str) -> None:
+    """Build a store from the bundled example records and show what it holds.
+
+    Loads 101 real PubMed records (a flattened MEDLINE record and a gzipped
+    PubMed XML file), prints the store's figures, then answers a few named
+    queries. Run it again and nothing changes: ingest is idempotent.
+
+    \b
+    Example:
+      kg demo --store demo-store
+    """
+    examples = shipped("examples")
+    paths = [str(examples / name) for name in ("seed-24649313.txt", "pancreatic-cancer.xml.gz")]
+    with _open(store, writable=True) as kg:
+        report = kg.ingest(paths)
+        click.echo(f"== kg ingest (bundled examples) -> {store}")
+        click.echo(_summary(report))
+        figures = kg.stats()
+        click.echo("\n== kg stats")
+        click.echo("\n".join(_stats_table(figures).splitlines()[:9]))
+        out = click.get_binary_stream("stdout")
+        for name, params in _DEMO_QUERIES:
+            nq = named_queries()[name]
+            shown = " ".join(f"--param {k}={v}" for k, v in params.items())
+            click.echo(f"\n== kg query {name} {shown}".rstrip())
+            click.echo(f"# {nq.description}")
+            sys.stdout.flush()
+            write_results(kg.query(nq.sparql, params=params), out, "table", kg.prefixes, width=130)
+            out.flush()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

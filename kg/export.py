@@ -1,0 +1,76 @@
+"""Streaming the dataset out in every standard RDF syntax, gzip-compressed on request.
+
+Quad syntaxes (N-Quads, TriG, JSON-LD) keep the named graphs; triple syntaxes
+(Turtle, N-Triples, RDF/XML) write the union of all graphs, which holds each
+triple once (MAPPING.md, "every triple stored once").
+
+>>> format_for("dump.ttl.gz"), format_for("x.nq"), format_for("x.jsonld")
+('turtle', 'nquads', 'jsonld')
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from typing import IO, TYPE_CHECKING
+
+import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from kg.store import KnowledgeGraph
+
+__all__ = ["EXPORT_FORMATS", "export", "format_for"]
+
+#: name -> (pyoxigraph format, keeps named graphs)
+EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
+    "turtle": (ox.RdfFormat.TURTLE, False),
+    "ntriples": (ox.RdfFormat.N_TRIPLES, False),
+    "nquads": (ox.RdfFormat.N_QUADS, True),
+    "trig": (ox.RdfFormat.TRIG, True),
+    "jsonld": (ox.RdfFormat.JSON_LD, True),
+    "rdfxml": (ox.RdfFormat.RDF_XML, False),
+}
+_EXTENSIONS = {
+    ".ttl": "turtle", ".nt": "ntriples", ".nq": "nquads", ".trig": "trig",
+    ".jsonld": "jsonld", ".json": "jsonld", ".rdf": "rdfxml", ".xml": "rdfxml", ".owl": "rdfxml",
+}
+
+
+def format_for(filename: str) -> str | None:
+    """The export format a file name asks for ("x.ttl", "x.nq.gz"), or None."""
+    name = filename.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    return next((fmt for ext, fmt in _EXTENSIONS.items() if name.endswith(ext)), None)
+
+
+def export(kg: KnowledgeGraph, output: str | os.PathLike[str] | IO[bytes], *, format: str | None = None,
+           graph: str | None = None) -> None:
+    """Write the dataset, or the named graph ``graph``, to a path or a binary stream.
+
+    The format is ``format`` or, for a path, the one its extension names; a path
+    ending in ``.gz`` is gzip-compressed.
+    """
+    is_path = isinstance(output, (str, os.PathLike))
+    fmt = format or (format_for(os.fspath(output)) if is_path else None) or "nquads"
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
+    rdf_format, with_graphs = EXPORT_FORMATS[fmt]
+    if is_path:
+        path = os.fspath(output)
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(path, "wb") as stream:  # type: ignore[operator]
+            _write(kg, stream, rdf_format, with_graphs, graph)
+    else:
+        _write(kg, output, rdf_format, with_graphs, graph)  # type: ignore[arg-type]
+
+
+def _write(kg: KnowledgeGraph, stream: IO[bytes], rdf_format: ox.RdfFormat, with_graphs: bool,
+           graph: str | None) -> None:
+    graph_node = ox.NamedNode(graph) if graph else None
+    quads = kg.store.quads_for_pattern(None, None, None, graph_node)
+    if with_graphs:
+        items = quads
+    else:
+        items = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+    ox.serialize(items, stream, rdf_format, prefixes=kg.prefixes if rdf_format != ox.RdfFormat.N_TRIPLES else None)

@@ -1,0 +1,353 @@
+"""Ingest: records in, quads out, with the store's own write speed as the only limit.
+
+Reading and mapping run in a second process (the hot path is Python) while this
+process writes to Oxigraph, whose bulk loader releases the GIL. Records travel in
+batches of N-Quads text; each batch is written in five steps that keep the store
+repairable whatever moment the process dies at (see :mod:`kg.index`):
+
+1. mark the batch's PMIDs pending (committed);
+2. drop the old graphs of replaced and deleted records, and the shared triples
+   no record states any more;
+3. commit the new reference counts and records (still pending);
+4. bulk-load the new record graphs and newly referenced shared triples;
+5. clear the pending marks.
+
+Opening the store after a crash removes the pending records entirely, so each
+record is either fully present or absent, and rerunning the ingest completes it.
+An unchanged record (same content digest) is not rewritten: ingesting the same
+input twice leaves exactly the same quads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import os
+import queue
+import threading
+import time
+import traceback
+from array import array
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from kg.index import StoredRecord, pack_statements, triple_hash
+from kg.mapping import Mapper
+from kg.records import Deletion, ParseError, Record
+from kg.sources import expand_paths, read_file
+
+if TYPE_CHECKING:
+    from kg.store import KnowledgeGraph
+
+__all__ = ["EXIT_SKIPPED", "IngestReport", "forget_records", "ingest"]
+
+#: Exit code of ``kg ingest`` when some records were skipped (0 when all loaded).
+EXIT_SKIPPED = 3
+
+#: Quads per batch written: Oxigraph's bulk loader is fastest around this size.
+BATCH_QUADS = 50_000
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did; ``skipped`` lists (where, reason) for each record not loaded."""
+
+    files: int = 0
+    records_read: int = 0
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    deletions_absent: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    quads_added: int = 0
+    quads_removed: int = 0
+    seconds: float = 0.0
+    current_file: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every record loaded, :data:`EXIT_SKIPPED` when some were skipped."""
+        return EXIT_SKIPPED if self.skipped else 0
+
+
+# ---------------------------------------------------------------- the producer (parse + map)
+
+
+@dataclass(slots=True)
+class _Put:
+    pmid: int
+    version: int
+    digest: bytes
+    nquads: bytes
+    hashes: array
+    packed: bytes  # the shared statements, compressed (kg.index.pack_statements)
+    where: str
+
+
+@dataclass(slots=True)
+class _Delete:
+    pmid: int
+    where: str
+
+
+@dataclass
+class _Batch:
+    items: list[_Put | _Delete] = field(default_factory=list)
+    #: the statement of each shared-triple hash in this batch
+    texts: dict[int, str] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    records_read: int = 0
+    files_done: int = 0
+    current_file: str | None = None
+    quads: int = 0
+
+
+def _put(mapper: Mapper, record: Record, batch: _Batch) -> None:
+    mapped = mapper.map(record)
+    nquads = mapped.nquads().encode()
+    hashes = [triple_hash(t) for t in mapped.entities]
+    batch.texts.update(zip(hashes, mapped.entities))
+    unique = array("q", sorted(set(hashes)))
+    digest = hashlib.blake2b(nquads, digest_size=16)
+    digest.update(unique.tobytes())
+    where = str(record.source) if record.source else record.pmid
+    packed = pack_statements(mapped.entities)
+    batch.items.append(_Put(int(record.pmid), record.pmid_version, digest.digest(), nquads, unique, packed, where))
+    batch.quads += len(mapped.triples) + len(mapped.entities)
+    batch.warnings.extend(f"{where} (PMID {record.pmid}): {note}" for note in mapped.notes)
+
+
+def _batches(sources: Iterable[Any], format: str, base_iri: str, batch_quads: int) -> Iterator[_Batch]:
+    """Batches of mapped records from files, directories, "-" or Record/Deletion objects."""
+    mapper = Mapper(base_iri)
+    batch = _Batch()
+    for source in sources:
+        items: Iterable[Any]
+        if isinstance(source, (Record, Deletion, ParseError)):
+            items = (source,)
+            paths: list[str | None] = [None]
+        else:
+            paths = list(expand_paths([source]))
+        for path in paths:
+            if path is not None:
+                items = read_file(path, format)  # type: ignore[arg-type]
+                batch.current_file = path
+            for item in items:
+                if isinstance(item, Record):
+                    batch.records_read += 1
+                    try:
+                        _put(mapper, item, batch)
+                    except Exception as exc:  # a mapping defect must not cost the other records
+                        where = str(item.source) if item.source else item.pmid
+                        batch.errors.append((f"{where} (PMID {item.pmid})", f"cannot be mapped: {exc!r}"))
+                elif isinstance(item, Deletion):
+                    batch.items.append(_Delete(int(item.pmid), str(item.source or item.pmid)))
+                else:
+                    where = str(item.source) if item.source else "<input>"
+                    batch.errors.append((where + (f" (PMID {item.pmid})" if item.pmid else ""), item.message))
+                if batch.quads >= batch_quads:
+                    yield batch
+                    batch = _Batch(current_file=batch.current_file)
+            if path is not None:
+                batch.files_done += 1
+    yield batch
+
+
+def _produce(sources: list[Any], format: str, base_iri: str, batch_quads: int, out: Any) -> None:
+    """Run in the producer process (or thread): put batches on ``out``, then None."""
+    try:
+        for batch in _batches(sources, format, base_iri, batch_quads):
+            out.put(batch)
+        out.put(None)
+    except BaseException:  # report, do not die silently: the writer is waiting
+        out.put(RuntimeError("reading failed:\n" + traceback.format_exc()))
+
+
+class _Producer:
+    """Batches made by a second process; by a thread when reading stdin or Record objects,
+    which a separate process cannot share."""
+
+    def __init__(self, sources: list[Any], format: str, base_iri: str, batch_quads: int) -> None:
+        in_process = any(s == "-" or not isinstance(s, (str, os.PathLike)) for s in sources)
+        if in_process:
+            self.queue: Any = queue.Queue(maxsize=3)
+            self.worker: Any = threading.Thread(target=_produce, args=(sources, format, base_iri, batch_quads, self.queue))
+        else:
+            ctx = mp.get_context("spawn")
+            self.queue = ctx.Queue(maxsize=3)
+            paths = [os.fspath(s) for s in sources]
+            self.worker = ctx.Process(target=_produce, args=(paths, format, base_iri, batch_quads, self.queue))
+        self.worker.daemon = True
+        self.worker.start()
+
+    def __iter__(self) -> Iterator[_Batch]:
+        while True:
+            try:
+                batch = self.queue.get(timeout=1.0)
+            except queue.Empty:
+                if not self.worker.is_alive():
+                    raise RuntimeError("the reading process ended unexpectedly") from None
+                continue
+            if batch is None:
+                return
+            if isinstance(batch, BaseException):
+                raise batch
+            yield batch
+
+    def stop(self) -> None:
+        if isinstance(self.worker, mp.process.BaseProcess) and self.worker.is_alive():
+            self.worker.terminate()
+        self.worker.join(5)
+
+
+# ---------------------------------------------------------------- the writer
+
+
+def ingest(kg: KnowledgeGraph, sources: Iterable[Any], *, format: str = "auto",
+           progress: Callable[[IngestReport], None] | None = None, batch_quads: int = BATCH_QUADS) -> IngestReport:
+    """Load ``sources`` into ``kg``: paths, directories, "-" (stdin), or Record/Deletion objects.
+
+    Returns an :class:`IngestReport`; bad input is reported there, never raised.
+    ``progress`` is called with the report after each batch of about ``batch_quads``
+    quads (each batch is written atomically with respect to crashes).
+    """
+    started = time.monotonic()
+    report = IngestReport()
+    producer = _Producer(list(sources), format, kg.base_iri, batch_quads)
+    try:
+        for batch in producer:
+            _write_batch(kg, batch, report)
+            report.seconds = time.monotonic() - started
+            if progress is not None:
+                progress(report)
+    finally:
+        producer.stop()
+    kg.store.flush()
+    report.current_file = None
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _write_batch(kg: KnowledgeGraph, batch: _Batch, report: IngestReport) -> None:
+    report.records_read += batch.records_read
+    report.files += batch.files_done
+    report.current_file = batch.current_file
+    report.skipped.extend(batch.errors)
+    report.warnings.extend(batch.warnings)
+    # The last word on each PMID in this batch wins, except an older version.
+    final: dict[int, _Put | _Delete] = {}
+    for item in batch.items:
+        previous = final.get(item.pmid)
+        if isinstance(item, _Put) and isinstance(previous, _Put):
+            if item.version < previous.version:
+                report.skipped.append((item.where, f"PMID {item.pmid} version {item.version} is older than "
+                                                   f"version {previous.version} read before"))
+                continue
+            report.replaced += 1  # superseded within the batch, before ever being written
+        final[item.pmid] = item
+    stored = kg.index.records(final)
+    puts: list[_Put] = []
+    removed: list[int] = []
+    for pmid, item in final.items():
+        old = stored.get(pmid)
+        if isinstance(item, _Delete):
+            if old is None:
+                report.deletions_absent += 1
+            else:
+                removed.append(pmid)
+                report.deleted += 1
+        elif old is not None and old.digest == item.digest:
+            report.unchanged += 1
+        elif old is not None and item.version < old.version:
+            report.skipped.append((item.where, f"PMID {pmid} version {item.version} is older than the stored "
+                                               f"version {old.version}"))
+        else:
+            puts.append(item)
+            if old is None:
+                report.added += 1
+            else:
+                report.replaced += 1
+    if not puts and not removed:
+        return
+    replaced = [p.pmid for p in puts if p.pmid in stored]
+    kg.index.begin_batch([*removed, *(p.pmid for p in puts)])
+    delta, old = _forget_delta([stored[p] for p in (*removed, *replaced)])
+    for p in puts:
+        for h in p.hashes:
+            delta[h] += 1
+    plan = kg.index.plan(delta, batch.texts, old)
+    report.quads_removed += _drop_graphs(kg, [*removed, *replaced])
+    _remove_shared(kg, plan.gone)
+    report.quads_removed += len(plan.gone)
+    kg.index.commit(plan, ((p.pmid, p.version, p.digest, p.hashes, p.packed) for p in puts), removed)
+    report.quads_added += _load(kg, puts, plan.added, report)
+    kg.index.end_batch()
+
+
+def _forget_delta(records: list[StoredRecord]) -> tuple[dict[int, int], dict[int, str]]:
+    """Reference-count changes for taking ``records`` away, and the statements concerned."""
+    delta: dict[int, int] = defaultdict(int)
+    old: dict[int, str] = {}
+    for rec in records:
+        for h in rec.hashes:
+            delta[h] -= 1
+        old.update(rec.statements())
+    return delta, old
+
+
+def _drop_graphs(kg: KnowledgeGraph, pmids: list[int]) -> int:
+    """Remove whole record graphs; returns the number of quads removed."""
+    count = 0
+    for pmid in pmids:
+        graph = ox.NamedNode(kg.iris.graph(str(pmid)))
+        count += sum(1 for _ in kg.store.quads_for_pattern(None, None, None, graph))
+        kg.store.remove_graph(graph)
+    return count
+
+
+def _remove_shared(kg: KnowledgeGraph, statements: list[str], chunk: int = 5_000) -> None:
+    """Delete shared-entity statements ("s p o" N-Triples) from the entities graph."""
+    graph = kg.iris.entities_graph
+    for i in range(0, len(statements), chunk):
+        body = " .\n".join(statements[i : i + chunk])
+        kg.store.update(f"DELETE DATA {{ GRAPH <{graph}> {{\n{body} .\n}} }}")
+
+
+def _load(kg: KnowledgeGraph, puts: list[_Put], shared: list[str], report: IngestReport) -> int:
+    """Bulk-load record graphs and new shared statements; returns the number of quads loaded.
+
+    Should a batch not parse (a mapping defect), records are loaded one by one so
+    that only the faulty one is skipped.
+    """
+    g = f"<{kg.iris.entities_graph}>"
+    entity_nquads = "".join(f"{t} {g} .\n" for t in shared).encode()
+    data = b"".join(p.nquads for p in puts) + entity_nquads
+    try:
+        kg.store.bulk_load(data, ox.RdfFormat.N_QUADS, lenient=True)
+    except SyntaxError:
+        kg.store.bulk_load(entity_nquads, ox.RdfFormat.N_QUADS)
+        for p in puts:
+            try:
+                kg.store.bulk_load(p.nquads, ox.RdfFormat.N_QUADS)
+            except SyntaxError as exc:
+                report.skipped.append((p.where, f"PMID {p.pmid} produced invalid RDF: {exc}"))
+                forget_records(kg, [p.pmid])
+    return data.count(b"\n")
+
+
+def forget_records(kg: KnowledgeGraph, pmids: list[int]) -> None:
+    """Remove records completely: their graphs, their index entries and the shared
+    statements only they made. Used to repair a store after an interrupted ingest."""
+    stored = kg.index.records(pmids)
+    _drop_graphs(kg, pmids)
+    delta, old = _forget_delta(list(stored.values()))
+    plan = kg.index.plan(delta, {}, old)
+    _remove_shared(kg, plan.gone)
+    kg.index.commit(plan, (), stored)

@@ -1,0 +1,271 @@
+"""Named queries (``queries/*.rq``), query parameters, and result formatting.
+
+A named query file starts with a comment header::
+
+    # Articles of an author, newest first.
+    # param: person iri  the person (kg:ra/...)
+    SELECT ...
+
+The first line is its description; each ``# param: NAME TYPE TEXT`` line declares
+a variable the user can bind with ``--param NAME=VALUE`` (TYPE is iri, string,
+integer or year).
+
+>>> q = named_queries()["top-authors"]
+>>> q.description.startswith("Most prolific authors")
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from kg.mapping.vocab import XSD
+from kg.resources import shipped
+
+__all__ = [
+    "NamedQuery",
+    "QueryParameter",
+    "bind_values",
+    "RESULT_FORMATS",
+    "compact",
+    "load_query",
+    "named_queries",
+    "parse_param",
+    "write_results",
+]
+
+#: --format values by result kind.
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld")
+_SOLUTION_FORMATS = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
+_GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+
+@dataclass(frozen=True)
+class QueryParameter:
+    name: str
+    type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    description: str
+    sparql: str
+    params: tuple[QueryParameter, ...] = field(default=())
+
+
+_PARAM = re.compile(r"^#\s*param:\s*\??(\w+)\s+(iri|string|integer|year)\s*(.*)$", re.I)
+
+
+def _parse_header(name: str, text: str) -> NamedQuery:
+    description_lines, params = [], []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        m = _PARAM.match(line)
+        if m:
+            params.append(QueryParameter(m.group(1), m.group(2).lower(), m.group(3).strip()))
+        elif not params:
+            description_lines.append(line.lstrip("#").strip())
+    return NamedQuery(name, " ".join(d for d in description_lines if d), text, tuple(params))
+
+
+@functools.cache
+def named_queries() -> dict[str, NamedQuery]:
+    """The named queries shipped in ``queries/``, by name (the file name without .rq)."""
+    root = shipped("queries")
+    found = {}
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".rq"):
+            name = entry.name[:-3]
+            found[name] = _parse_header(name, entry.read_text(encoding="utf-8"))
+    return found
+
+
+def load_query(spec: str) -> NamedQuery:
+    """A query from a named query, a .rq file, or SPARQL text."""
+    queries = named_queries()
+    if spec in queries:
+        return queries[spec]
+    path = Path(spec)
+    if spec.endswith((".rq", ".sparql")) or (len(spec) < 4096 and "\n" not in spec and path.is_file()):
+        text = path.read_text(encoding="utf-8")
+        return _parse_header(path.stem, text)
+    return NamedQuery("query", "", spec)
+
+
+def parse_param(text: str, prefixes: dict[str, str], declared: dict[str, QueryParameter]) -> tuple[str, Any]:
+    """"name=value" as (name, RDF term), by the declared type or the value's shape.
+
+    >>> p = {"kg": "https://example.org/kg/"}
+    >>> parse_param("person=kg:ra/name/fn/luo-yang", p, {})
+    ('person', <NamedNode value=https://example.org/kg/ra/name/fn/luo-yang>)
+    >>> parse_param("pmid=24649313", p, {})
+    ('pmid', <Literal value=24649313 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>)
+    """
+    name, sep, value = text.partition("=")
+    name = name.strip().lstrip("?$")
+    if not sep or not name:
+        raise ValueError(f"--param {text!r}: expected NAME=VALUE")
+    kind = declared[name].type if name in declared else None
+    if kind in (None, "iri"):
+        expanded = _expand(value, prefixes)
+        if expanded is not None:
+            return name, ox.NamedNode(expanded)
+        if kind == "iri":
+            raise ValueError(f"--param {name}: {value!r} is not an IRI (use <...>, http(s)://... or prefix:name)")
+    if kind == "integer":
+        if not value.strip().lstrip("-").isdigit():
+            raise ValueError(f"--param {name}: {value!r} is not an integer")
+        return name, ox.Literal(value.strip(), datatype=ox.NamedNode(XSD + "integer"))
+    if kind == "year":
+        if not re.fullmatch(r"\d{4}", value.strip()):
+            raise ValueError(f"--param {name}: {value!r} is not a year")
+        return name, ox.Literal(value.strip(), datatype=ox.NamedNode(XSD + "gYear"))
+    return name, ox.Literal(value)
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.I)
+
+
+def bind_values(sparql: str, bindings: dict[str, Any]) -> str:
+    """``sparql`` with a VALUES block binding each variable, at the start of its WHERE clause.
+
+    Unlike a trailing VALUES clause, this binds the variables before any grouping.
+
+    >>> bind_values("SELECT ?t WHERE { ?a dcterms:title ?t }", {"a": ox.NamedNode("http://x/1")})
+    'SELECT ?t WHERE { VALUES (?a) { (<http://x/1>) } ?a dcterms:title ?t }'
+    """
+    if not bindings:
+        return sparql
+    m = _WHERE.search(sparql)
+    if not m:
+        raise ValueError("cannot bind parameters: the query has no WHERE { ... } clause")
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(str(term) for term in bindings.values())
+    return f"{sparql[: m.end()]} VALUES ({names}) {{ ({values}) }}{sparql[m.end():]}"
+
+
+def _expand(value: str, prefixes: dict[str, str]) -> str | None:
+    v = value.strip()
+    if v.startswith("<") and v.endswith(">"):
+        return v[1:-1]
+    if re.match(r"^https?://\S+$", v):
+        return v
+    prefix, sep, local = v.partition(":")
+    if sep and prefix in prefixes and not local.startswith("//"):
+        return prefixes[prefix] + local
+    return None
+
+
+def compact(iri: str, prefixes: dict[str, str]) -> str:
+    """``iri`` shortened with the longest matching prefix, for display."""
+    best, name = "", ""
+    for prefix, ns in prefixes.items():
+        if iri.startswith(ns) and len(ns) > len(best):
+            best, name = ns, prefix
+    return f"{name}:{iri[len(best):]}" if best else f"<{iri}>"
+
+
+# ---------------------------------------------------------------- writing results
+
+
+def _cell(term: Any, prefixes: dict[str, str]) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return compact(term.value, prefixes)
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def write_results(result: Any, out: IO[bytes], fmt: str, prefixes: dict[str, str], *, width: int | None = None) -> int:
+    """Write a query result to ``out`` in ``fmt``; returns the number of rows (or triples).
+
+    "table" is a readable text table for SELECT, "true"/"false" for ASK and
+    Turtle for CONSTRUCT/DESCRIBE.
+    """
+    if isinstance(result, ox.QueryBoolean):
+        if fmt in ("json", "xml", "csv", "tsv"):
+            result.serialize(out, _SOLUTION_FORMATS[fmt])
+        else:
+            out.write(b"true\n" if bool(result) else b"false\n")
+        return 1
+    if isinstance(result, ox.QueryTriples):
+        if fmt in ("csv", "tsv"):
+            raise ValueError(f"a CONSTRUCT or DESCRIBE result is a graph: use turtle, ntriples or jsonld, not {fmt}")
+        rdf_format = _GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE)
+        triples = list(result)
+        use_prefixes = prefixes if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+        ox.serialize(triples, out, rdf_format, prefixes=use_prefixes)
+        return len(triples)
+    if fmt in _SOLUTION_FORMATS:
+        counter = _Counter(out)
+        result.serialize(counter, _SOLUTION_FORMATS[fmt])
+        return max(counter.lines - 1, 0) if fmt in ("csv", "tsv") else -1
+    if fmt != "table":
+        raise ValueError(f"a SELECT result is a table: use table, csv, tsv, json or xml, not {fmt}")
+    return _table(result, out, prefixes, width)
+
+
+class _Counter(io.RawIOBase):
+    """A pass-through binary writer that counts lines."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out, self.lines = out, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.lines += bytes(data).count(b"\n")
+        return self.out.write(data)
+
+
+def _table(solutions: Any, out: IO[bytes], prefixes: dict[str, str], width: int | None) -> int:
+    names = [v.value for v in solutions.variables]
+    rows = [[_cell(t, prefixes) for t in row] for row in solutions]
+    total = width or shutil.get_terminal_size((160, 24)).columns
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+    # Share the terminal width: long columns are cut, short ones keep their size.
+    budget = max(total - 3 * len(names), 20)
+    while sum(widths) > budget and max(widths) > 12:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+    text = io.StringIO()
+
+    def line(cells: list[str]) -> str:
+        return " | ".join(_fit(c, w) for c, w in zip(cells, widths)).rstrip() + "\n"
+
+    text.write(line(names))
+    text.write("-+-".join("-" * w for w in widths) + "\n")
+    for r in rows:
+        text.write(line(r))
+    text.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
+    out.write(text.getvalue().encode())
+    return len(rows)
+
+
+def _fit(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,241 @@
+"""The same records from MEDLINE text, its flattened form and PubMed XML; field edge cases."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from pathlib import Path
+
+import pytest
+
+from helpers import DATA, SEED, differences
+from kg.records import Record
+from kg.sources import parse_medline, read_file, split_flattened
+from kg.sources.dates import parse_pub_date
+
+
+def _records(path: Path) -> list[Record]:
+    return [r for r in read_file(str(path)) if isinstance(r, Record)]
+
+
+# ---------------------------------------------------------------- text and XML agree
+
+
+def test_the_seven_paired_records_agree_field_by_field() -> None:
+    text = {r.pmid: r for r in _records(DATA / "medline/pair-7records.txt")}
+    xml = {r.pmid: r for r in _records(DATA / "xml/pair-7records.xml")}
+    assert text.keys() == xml.keys() and len(text) == 7
+    for pmid in text:
+        diff = differences(text[pmid], xml[pmid])
+        # This text export was made by a PubMed that transliterated non-ASCII characters
+        # ("γ" -> "gamma", "©" -> "(c)", "⩾" dropped); the wording is otherwise identical.
+        for field in ("abstract", "copyright"):
+            if field in diff:
+                a, b = diff.pop(field)
+                assert _as_exported(a) == _as_exported(b), (pmid, field)
+        assert diff == {}, pmid
+
+
+def _as_exported(text: str) -> str:
+    ascii_text = text.replace("©", "(c)").replace("γ", "gamma").encode("ascii", "ignore").decode()
+    return " ".join(ascii_text.split())
+
+
+def test_paired_records_carry_the_fields_in_both_formats() -> None:
+    text = {r.pmid: r for r in _records(DATA / "medline/pair-7records.txt")}
+    rec = text["30038950"]
+    assert [a.label for a in rec.authors] == ["Dong, XinQi", "Jiang, Jialing"]
+    assert rec.pub_date.raw == "2018 Jan-Dec" and rec.pub_date.end_month == 12
+    assert rec.elocation_ids == [("doi", "10.1177/2333721418778199")]
+    assert rec.abstract_text.startswith("Objective: To examine U.S. Chinese older women")
+
+
+# ---------------------------------------------------------------- the flattened layout
+
+
+def _raw_records(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    return [block for block in text.split("\n\n") if block.strip()]
+
+
+def _comparable(r: Record) -> Record:
+    return dataclasses.replace(r, source=None, warnings=[])
+
+
+@pytest.mark.parametrize("path", sorted((DATA / "medline").iterdir()), ids=lambda p: p.name)
+def test_flattening_every_record_and_parsing_it_again_gives_the_same_records(path: Path) -> None:
+    normal = [_comparable(r) for r in _records(path)]
+    flat_text = "\n".join(" ".join(block.split()) for block in _raw_records(path))
+    flat = [_comparable(r) for r in parse_medline(io.StringIO(flat_text), "flat") if isinstance(r, Record)]
+    assert len(flat) == len(normal)
+    for a, b in zip(normal, flat):
+        assert a == b, a.pmid
+
+
+def test_the_seed_is_a_flattened_record_equal_to_its_unflattened_form() -> None:
+    [flat] = _records(SEED)
+    line = SEED.read_text().strip()
+    pairs = split_flattened(line)
+    unflattened = "\n".join(f"{tag:<4}- {value}" for tag, value in pairs)
+    [normal] = [r for r in parse_medline(io.StringIO(unflattened), "x") if isinstance(r, Record)]
+    assert _comparable(flat) == _comparable(normal)
+    assert [t for t, _ in pairs].count("FAU") == 7
+
+
+@pytest.mark.parametrize("phrase", [
+    "patients with AD - a cohort", "the PT - 2012 group", "LA - eng speakers", "TI - a trial", "AU - x",
+    "MH - terms", "DP - 2012", "CN - the network", "95% CI - but wider", "IS - 1234-5678",
+])
+def test_prose_with_a_tag_like_token_is_not_split(phrase: str) -> None:
+    seed = SEED.read_text().strip()
+    text = seed.replace("In this study, we reported", f"In this study of {phrase}, we reported")
+    [rec] = [r for r in parse_medline(io.StringIO(text), "x") if isinstance(r, Record)]
+    [base] = _records(SEED)
+    assert phrase in rec.abstract_text
+    assert _comparable(dataclasses.replace(rec, abstract=base.abstract)) == _comparable(base)
+
+
+# ---------------------------------------------------------------- edge cases of ../shared/data/README.md
+
+
+def _find(path: str, pmid: str) -> Record:
+    return next(r for r in _records(DATA / path) if r.pmid == pmid)
+
+
+def test_continuation_lines_are_joined() -> None:
+    rec = _find("medline/pair-7records.txt", "30038950")
+    assert rec.title == ("Association Between Cancer and Utilization of Traditional Chinese Medicine in U.S. "
+                         "Chinese Women: Findings From the PINE Study.")
+    ortho = _find("medline/metaknowledge.medline", "26400998")
+    assert ortho.journal.title == ("Clinical infectious diseases : an official publication of the Infectious "
+                                   "Diseases Society of America")
+
+
+def test_upper_case_language_codes_are_normalised() -> None:
+    codes = {lang for r in _records(DATA / "medline/narchd.txt") for lang in r.languages}
+    assert "eng" in codes and all(c == c.lower() for c in codes)
+
+
+def test_translated_title_and_vernacular_title() -> None:
+    rec = _find("medline/metaknowledge.medline", "26014477")
+    assert rec.title.startswith("[Aging Brain Care Program from Indianapolis : Transferability to the German")
+    assert rec.vernacular_title.startswith('"Aging Brain Care Program" aus Indianapolis')
+    assert rec.languages == ["ger"]
+
+
+def test_orcids_as_bare_ids_and_urls_and_malformed_ones() -> None:
+    recs = _records(DATA / "medline/blachlylab.nbib")
+    orcids = [a.orcid for r in recs for a in r.authors if a.orcid]
+    assert len(orcids) > 20 and all(len(o) == 19 and o.count("-") == 3 for o in orcids)
+    bad = _find("medline/blachlylab.nbib", "33014332")
+    assert [a.orcid_raw for a in bad.authors if a.orcid_raw] == ["0000-0002-4968-0712"]
+    pair = _find("medline/pair-7records.txt", "30037276")  # "ORCID: https://orcid.org/..."
+    assert [(a.label, a.orcid) for a in pair.authors if a.orcid] == [("Liu, Cun-Zhi", "0000-0001-8031-5667")]
+
+
+def test_several_affiliations_per_author_attach_to_the_right_author() -> None:
+    rec = _find("xml/efetch-single/30386702.xml", "30386702")
+    assert [a.label for a in rec.authors if a.equal_contrib] == ["Liu, Mingdian", "Wang, Dengqiang"]
+    text = _find("medline/blachlylab.nbib", "30501481")
+    assert max(len(a.affiliations) for a in text.authors) > 2
+
+
+def test_collective_authors_and_investigators() -> None:
+    rec = _find("medline/metaknowledge.medline", "26400998")
+    assert rec.authors[-1].collective == "Canadian Co-infection Cohort Study"
+    assert len(rec.investigators) == 21
+    assert rec.investigators[0].label == "Cohen, Jeff" and rec.investigators[0].initials == "J"
+
+
+def test_grants_with_slashes_in_the_id() -> None:
+    rec = _find("medline/narchd.txt", "25831125")
+    assert ("097821/Z/11/A", "Wellcome Trust", "United Kingdom") in [
+        (g.grant_id, g.agency, g.country) for g in rec.grants]
+    xml = _find("xml/pair-7records.xml", "30034368")
+    text = _find("medline/pair-7records.txt", "30034368")
+    assert xml.grants == text.grants
+
+
+def test_location_ids_with_and_without_type() -> None:
+    rec = _find("xml/ortho-search.xml", "28827296")
+    assert rec.pages is None
+    assert rec.elocation_ids == [("pii", "bcr-2016-219135"), ("doi", "10.1136/bcr-2016-219135")]
+    untyped = next(r for r in _records(DATA / "medline/pybibx.txt") if ("pii", "e0008852") in r.elocation_ids)
+    assert untyped.pmid
+
+
+def test_mesh_major_markers_and_qualifier_chains() -> None:
+    rec = _find("medline/narchd.txt", "25710558")
+    heading = next(m for m in rec.mesh_headings if m.descriptor == "Electronic Health Records")
+    assert (heading.major, [(q.name, q.major) for q in heading.qualifiers]) == (False, [("utilization", True)])
+    assert heading.is_major
+    data_display = next(m for m in rec.mesh_headings if m.descriptor == "Data Display")
+    assert data_display.major and data_display.qualifiers == []
+
+
+@pytest.mark.parametrize("raw,start,end,season", [
+    ("2019 Jan/Mar", "2019-01", (2019, 3), None),
+    ("2018 Jul - Sep", "2018-07", (2018, 9), None),
+    ("2015 Autumn", "2015", (None, None), "Autumn"),
+    ("2004-2005", "2004", (2005, None), None),
+    ("1979 Nov-1980 May", "1979-11", (1980, 5), None),
+    ("1965 Dec-Jan", "1965-12", (1966, 1), None),
+    ("2021 3rd Quarter", "2021", (None, None), None),
+    ("2014 Jan 9", "2014-01-09", (None, None), None),
+])
+def test_publication_date_notations(raw: str, start: str, end: tuple, season: str | None) -> None:
+    d = parse_pub_date(raw)
+    assert (d.iso, (d.end_year, d.end_month), d.season, d.raw) == (start, end, season, raw)
+
+
+def test_dates_in_real_records() -> None:
+    assert _find("medline/pybibx.txt", "30586119").pub_date.raw == "2019 Jan/Mar"
+    assert _find("medline/pybibx.txt", "26663307").pub_date.season == "Autumn"
+    assert _find("medline/narchd.txt", "18630419").pub_date.end_year == 2005
+    quarter = next(r for r in read_file(str(DATA / "bulk/pubmed21n1298.xml.gz"))
+                   if isinstance(r, Record) and r.pmid == "34092911")
+    assert (quarter.pub_date.raw, quarter.pub_date.year) == ("2021 3rd Quarter", 2021)
+
+
+def test_inline_markup_and_mathml_become_plain_text() -> None:
+    italics = _records(DATA / "malformed/MedlineImporterTestArticleItalics.xml")[0]
+    assert italics.title == "Genome-wide significant risk factors on chromosome 19 and the APOE locus."
+    assert italics.abstract_text.startswith("The apolipoprotein E ( APOE) gene on chromosome 19q13.32")
+    mathml = _records(DATA / "malformed/MedlineImporterTestMathML.xml")[0]
+    assert "mml:" not in mathml.abstract_text and "<mml" not in mathml.abstract_text
+
+
+def test_structured_abstracts_keep_labels_and_categories() -> None:
+    rec = _find("xml/ortho-search.xml", "30514039")
+    assert [(s.label, s.category) for s in rec.abstract] == [
+        ("OBJECTIVE", "OBJECTIVE"), ("METHODS", "METHODS"), ("RESULTS", "RESULTS"), ("CONCLUSIONS", "CONCLUSIONS")]
+    assert rec.abstract_text.startswith("OBJECTIVE: ")
+
+
+def test_authors_with_only_a_last_name_and_invalid_names() -> None:
+    rec = _find("medline/narchd.txt", "23289349")
+    assert ("PengWen", None) in [(a.family, a.given) for a in rec.authors]
+    invalid = _find("xml/ortho-search.xml", "19133053")
+    assert [a.label for a in invalid.authors if not a.valid] == ["Kornman, Tony"]
+
+
+def test_comments_and_corrections_by_kind_and_pmid() -> None:
+    rec = _find("medline/blachlylab.nbib", "30501481")
+    assert rec.comments_corrections[0].kind == "CommentIn"
+    assert rec.comments_corrections[0].pmid == "31018078"
+
+
+def test_books_with_editors_publisher_and_isbn() -> None:
+    book = _find("xml/eutils-samples/efetch.pubmedbook.xml", "20301295")
+    assert book.book.title == "GeneReviews™"
+    assert [e.label for e in book.book.editors][:3] == ["Pagon, Roberta A", "Bird, Thomas D", "Dolan, Cynthia R"]
+    text_book = _find("medline/pybibx.txt", "30329254")
+    assert text_book.book.publisher == "NIHR Journals Library"
+    assert text_book.book.collection_title == "Public Health Research"
+    assert text_book.book.title.startswith("The impact of home energy efficiency interventions")
+
+
+def test_old_2006_format_puts_the_affiliation_on_the_first_author() -> None:
+    recs = _records(DATA / "xml/medsamp2006.xml")
+    with_aff = [r for r in recs if any(a.affiliations for a in r.authors)]
+    assert with_aff and all(r.authors[0].affiliations for r in with_aff)

@@ -1,0 +1,206 @@
+"""Reading every input format into records: counts, the seed record, errors."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import DATA, SEED
+from kg.records import Deletion, ParseError, Record
+from kg.sources import read_file, read_records, sniff
+
+# Record counts from tests/data/README.md (PMID- lines, PubmedArticle/PubmedBookArticle elements).
+COUNTS = {
+    "seed/000_45c4907e053debe3.txt": 1,
+    "medline/narchd.txt": 473,
+    "medline/pybibx.txt": 335,
+    "medline/pybibx-mcda.txt": 10,
+    "medline/metaknowledge.medline": 175,
+    "medline/blachlylab.nbib": 75,
+    "medline/ortho-search.nbib": 200,
+    "medline/pair-7records.txt": 7,
+    "xml/pair-7records.xml": 7,
+    "xml/pubmedportable-pancreatic.xml": 100,
+    "xml/pubmr.xml": 93,
+    "xml/ortho-search.xml": 292,
+    "xml/ortho-replication.xml": 4,
+    "xml/medsamp2006.xml": 88,
+    "xml/efetch-single": 164,
+    "xml/eutils-samples": 5,
+    "xml/scipamato": 12,
+}
+
+
+def _items(path: Path) -> list:
+    return list(read_records([path]))
+
+
+@pytest.mark.parametrize("name,expected", sorted(COUNTS.items()))
+def test_every_good_file_reads_with_the_exact_count_and_no_error(name: str, expected: int) -> None:
+    items = _items(DATA / name)
+    errors = [str(i) for i in items if isinstance(i, ParseError)]
+    assert errors == []
+    assert sum(isinstance(i, Record) for i in items) == expected
+
+
+def test_every_data_file_is_covered_by_the_counts() -> None:
+    files = {str(p.relative_to(DATA)) for d in ("seed", "medline", "xml") for p in (DATA / d).rglob("*") if p.is_file()}
+    covered = {f for f in files if any(f == k or f.startswith(k + "/") for k in COUNTS)}
+    assert covered == files
+
+
+def test_empty_efetch_result_is_zero_records_and_no_error() -> None:
+    assert _items(DATA / "xml/efetch-single/37909814.xml") == []
+
+
+def test_the_seed_record() -> None:
+    [rec] = _items(SEED)
+    assert rec.pmid == "24649313"
+    assert rec.title == (
+        "Sorafenib in metastatic radioactive iodine-refractory differentiated thyroid cancer: A pilot study."
+    )
+    assert [a.label for a in rec.authors] == [
+        "Luo, Yang", "Shi, Yuankai", "Xing, Puyuan", "Wang, Lin", "Feng, Yun", "Han, Xiaohong", "He, Xiaohui",
+    ]
+    for author in rec.authors:
+        assert [a.name for a in author.affiliations] == [
+            "Department of Medical Oncology, Cancer Institute/Hospital, Chinese Academy of Medical Sciences and "
+            "Peking Union Medical College, Beijing 100021, P.R. China",
+            "Beijing Key Laboratory of Clinical Study on Anticancer Molecular Target Drugs, Beijing 100021, "
+            "P.R. China.",
+        ]
+    assert rec.journal.title == "Molecular and clinical oncology"
+    assert (rec.journal.issn_print, rec.journal.issn_electronic, rec.journal.issn_linking) == (
+        "2049-9450", "2049-9469", "2049-9450")
+    assert (rec.volume, rec.issue, rec.pages) == ("2", "1", "87-92")
+    assert rec.doi == "10.3892/mco.2013.199"
+    assert rec.pmcid == "PMC3916210"
+    assert [k.text for k in rec.keywords] == [
+        "Chinese", "differentiated thyroid cancer", "radioactive iodine-refractory", "sorafenib"]
+    assert (rec.pub_date.year, rec.pub_date.month, rec.pub_date.raw) == (2014, 1, "2014 Jan")
+    assert rec.languages == ["eng"]
+    assert rec.history_dates["received"].isoformat() == "2013-06-02T00:00:00"
+    assert rec.warnings == []
+
+
+def test_formats_are_sniffed_from_content_not_names(tmp_path: Path) -> None:
+    disguised = tmp_path / "records.dat"
+    disguised.write_bytes((DATA / "xml/pair-7records.xml").read_bytes())
+    assert sum(isinstance(i, Record) for i in read_file(str(disguised))) == 7
+    assert sniff(b"\xef\xbb\xbf\n\nPMID- 1\n") == "medline"
+    assert sniff(b"<html><body>") == "unsupported"
+
+
+def test_gzip_is_read_transparently(tmp_path: Path) -> None:
+    packed = tmp_path / "pair.txt.gz"
+    packed.write_bytes(gzip.compress((DATA / "medline/pair-7records.txt").read_bytes()))
+    assert [r.pmid for r in read_file(str(packed))] == [r.pmid for r in read_file(str(DATA / "medline/pair-7records.txt"))]
+
+
+def test_standard_input_is_read() -> None:
+    code = "from kg.sources import read_records; print(sum(1 for _ in read_records(['-'])))"
+    out = subprocess.run([sys.executable, "-c", code], input=(DATA / "medline/pair-7records.txt").read_bytes(),
+                         capture_output=True, check=True)
+    assert out.stdout.strip() == b"7"
+
+
+def test_several_files_and_directories_in_one_call() -> None:
+    items = list(read_records([SEED, DATA / "xml/scipamato", DATA / "medline/pair-7records.txt"]))
+    assert sum(isinstance(i, Record) for i in items) == 1 + 12 + 7
+
+
+def test_update_files_yield_deletions() -> None:
+    items = list(read_records([DATA / "bulk/pubmed21n1298.xml.gz"]))
+    deletions = [i.pmid for i in items if isinstance(i, Deletion)]
+    assert len(deletions) == 20 and deletions[0] == "31688362"
+    assert sum(isinstance(i, Record) for i in items) == 20788
+    versions = {i.pmid: i.pmid_version for i in items if isinstance(i, Record) and i.pmid_version > 1}
+    assert versions == {"30271887": 4, "33728380": 2, "34017925": 2}
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def test_each_malformed_file_gives_clear_errors_or_partial_results() -> None:
+    for path in sorted((DATA / "malformed").iterdir()):
+        items = list(read_file(str(path)))  # never raises
+        for err in (i for i in items if isinstance(i, ParseError)):
+            assert str(err).startswith(str(path)), err
+            assert err.message
+
+
+def test_malformed_medline_keeps_the_good_records_and_names_the_bad_lines() -> None:
+    items = list(read_file(str(DATA / "malformed/MedlinePlainImporterTestMultipleEntries.txt")))
+    records = [i for i in items if isinstance(i, Record)]
+    errors = [i for i in items if isinstance(i, ParseError)]
+    assert len(records) == 5 and len(errors) == 2
+    assert [e.source.line for e in errors] == [55, 77]
+    assert all("no PMID" in e.message for e in errors)
+    bad_doi = next(r for r in records if r.pmid == "22664220")
+    assert bad_doi.doi == "10.1016/j.cpr.2005.02.002"
+    assert any("without a [type]" in w for w in bad_doi.warnings)
+
+
+def test_stray_lines_become_warnings_not_corrupted_fields() -> None:
+    items = list(read_file(str(DATA / "malformed/MedlinePlainImporterStringOutOfBounds.txt")))
+    first, second = items
+    assert first.pmid == "27433151" and first.title == "This is a test title"
+    assert any("line 3" in w for w in first.warnings)
+    assert second.title == "This is also a test title"
+
+
+def test_truncated_xml_reports_the_line_and_keeps_what_came_before() -> None:
+    [err] = list(read_file(str(DATA / "malformed/MedlineImporterTestMalformedEntry.xml")))
+    assert isinstance(err, ParseError) and err.source.line == 4 and "not well-formed" in err.message
+    [missing] = list(read_file(str(DATA / "malformed/MedlineImporterTestMinimalEntry.xml")))
+    assert "no PMID" in missing.message and missing.source.line == 2
+
+
+def test_truncated_gzip_and_cut_xml_keep_the_records_read(tmp_path: Path) -> None:
+    data = (DATA / "xml/pubmr.xml").read_bytes()
+    cut = tmp_path / "cut.xml.gz"
+    cut.write_bytes(gzip.compress(data)[: len(gzip.compress(data)) // 2])
+    items = list(read_file(str(cut)))
+    assert isinstance(items[-1], ParseError) and "truncated" in items[-1].message
+    assert 10 < sum(isinstance(i, Record) for i in items) < 93
+
+
+def test_unsupported_and_missing_files_give_one_message(tmp_path: Path) -> None:
+    pdf = tmp_path / "paper.pdf"
+    pdf.write_bytes(b"%PDF-1.4 binary")
+    [err] = list(read_file(str(pdf)))
+    assert "not a supported format" in err.message
+    [missing] = list(read_file(str(tmp_path / "nope.txt")))
+    assert "cannot read" in missing.message
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert list(read_file(str(empty))) == []
+
+
+def test_xml_entities_are_never_expanded_or_fetched(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE PubmedArticleSet [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
+        '<!ENTITY ext SYSTEM "http://example.invalid/x">]>'
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article>"
+        "<ArticleTitle>&c;&ext;</ArticleTitle></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>"
+    )
+    [refused] = list(read_file(str(bomb)))
+    assert isinstance(refused, ParseError) and "declares XML entities" in refused.message
+
+
+def test_crlf_bom_leading_blank_lines_and_trailing_spaces(tmp_path: Path) -> None:
+    text = (DATA / "medline/pair-7records.txt").read_text()
+    messy = "\ufeff\n\n" + "\r\n".join(line + "   " for line in text.splitlines())
+    path = tmp_path / "messy.txt"
+    path.write_text(messy)
+    clean = list(read_file(str(DATA / "medline/pair-7records.txt")))
+    got = list(read_file(str(path)))
+    assert [(r.pmid, r.title, [a.label for a in r.authors]) for r in got] == [
+        (r.pmid, r.title, [a.label for a in r.authors]) for r in clean]

@@ -1,0 +1,297 @@
+"""The graph in Oxigraph: the MAPPING triples, idempotence, replacement, deletion, crash safety."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from helpers import BULK, DATA, GOOD_DIRS, SEED, copy_store
+from kg.records import Record
+from kg.sources import read_records
+from kg.store import KnowledgeGraph, StoreError
+
+
+def _quads(path: Path) -> set[str]:
+    with KnowledgeGraph.open(path) as kg:
+        return set(kg.store.dump(format=ox.RdfFormat.N_QUADS).decode().splitlines())
+
+
+def _build(path: Path, *sources) -> KnowledgeGraph:
+    kg = KnowledgeGraph.open(path, writable=True)
+    report = kg.ingest([str(s) for s in sources])
+    assert not report.skipped, report.skipped
+    return kg
+
+
+# ---------------------------------------------------------------- the seed through the MAPPING properties
+
+SEED_QUERY = """
+SELECT ?title ?rank ?name ?aff ?journal ?issue ?volume ?start ?end ?doi ?pmc ?year WHERE {
+  ?a fabio:hasPubMedId "24649313" ; dcterms:title ?title ; prism:doi ?doi ; fabio:hasPubMedCentralId ?pmc ;
+     fabio:hasPublicationYear ?year ; frbr:partOf ?iss ; frbr:embodiment ?re ; pro:isDocumentContextFor ?role .
+  ?iss a fabio:JournalIssue ; fabio:hasSequenceIdentifier ?issue ; frbr:partOf ?vol .
+  ?vol a fabio:JournalVolume ; fabio:hasSequenceIdentifier ?volume ; frbr:partOf ?j .
+  ?j a fabio:Journal ; dcterms:title ?journal .
+  ?re prism:startingPage ?start ; prism:endingPage ?end .
+  ?role pro:withRole pro:author ; vivo:rank ?rank ; pro:isHeldBy/foaf:name ?name ;
+        pro:relatesToOrganization/foaf:name ?aff .
+} ORDER BY ?rank ?aff"""
+
+
+def test_the_seed_record_through_sparql(tmp_path: Path) -> None:
+    with _build(tmp_path / "s", SEED) as kg:
+        rows = kg.select(SEED_QUERY)
+        keywords = {r["k"] for r in kg.select('SELECT ?k WHERE { ?a fabio:hasPubMedId "24649313" ; prism:keyword ?k }')}
+    assert len(rows) == 14
+    first = rows[0]
+    assert first["title"].startswith("Sorafenib in metastatic radioactive iodine-refractory")
+    assert (first["journal"], first["volume"], first["issue"], first["start"], first["end"]) == (
+        "Molecular and clinical oncology", "2", "1", "87", "92")
+    assert (first["doi"], first["pmc"], first["year"]) == ("10.3892/mco.2013.199", "PMC3916210", "2014")
+    names = [r["name"] for r in rows[::2]]
+    assert names == ["Yang Luo", "Yuankai Shi", "Puyuan Xing", "Lin Wang", "Yun Feng", "Xiaohong Han", "Xiaohui He"]
+    assert [r["rank"] for r in rows[::2]] == [1, 2, 3, 4, 5, 6, 7]
+    assert {r["aff"] for r in rows} == {
+        "Beijing Key Laboratory of Clinical Study on Anticancer Molecular Target Drugs, Beijing 100021, P.R. China",
+        "Department of Medical Oncology, Cancer Institute/Hospital, Chinese Academy of Medical Sciences and "
+        "Peking Union Medical College, Beijing 100021, P.R. China",
+    }
+    assert keywords == {"Chinese", "differentiated thyroid cancer", "radioactive iodine-refractory", "sorafenib"}
+
+
+def test_every_good_file_ingests_and_every_pmid_is_there(kg: KnowledgeGraph) -> None:
+    pmids = {r.pmid for d in GOOD_DIRS for r in read_records([d]) if isinstance(r, Record)}
+    stored = {r["id"] for r in kg.select("SELECT ?id WHERE { ?a fabio:hasPubMedId ?id }")}
+    assert stored == pmids and len(pmids) == kg.index.record_count()
+
+
+def test_no_triple_is_stored_twice(kg: KnowledgeGraph) -> None:
+    total = kg.select("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")[0]["n"]
+    distinct = kg.select("SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")[0]["n"]
+    assert total == distinct == len(kg.store)
+
+
+def test_iris_are_deterministic_and_there_are_no_blank_nodes(kg: KnowledgeGraph) -> None:
+    assert not kg.select("SELECT ?s WHERE { { ?s ?p ?o FILTER(isBlank(?s)) } UNION { ?x ?p ?s FILTER(isBlank(?s)) } } LIMIT 1")
+    graphs = {r["g"] for r in kg.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    assert kg.iris.entities_graph in graphs
+    assert all(g == kg.iris.entities_graph or g.startswith(kg.base_iri + "graph/pmid/") for g in graphs)
+
+
+def test_each_record_graph_describes_only_its_own_resources(kg: KnowledgeGraph) -> None:
+    foreign = kg.select(f"""
+        SELECT ?g ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+          FILTER(STRSTARTS(STR(?g), "{kg.base_iri}graph/pmid/"))
+          BIND(REPLACE(STR(?g), "^.*/", "") AS ?pmid)
+          FILTER(?s != ?g && !STRSTARTS(STR(?s), CONCAT("{kg.base_iri}br/pmid/", ?pmid)))
+        }} LIMIT 5""")
+    assert foreign == []
+
+
+def test_the_paired_records_give_the_same_triples_from_text_and_xml(tmp_path: Path) -> None:
+    text = _comparable_triples(_build(tmp_path / "t", DATA / "medline/pair-7records.txt"))
+    xml = _comparable_triples(_build(tmp_path / "x", DATA / "xml/pair-7records.xml"))
+    assert text == xml
+
+
+# Facts only one of the two formats carries: the citation string (text), the ISO journal
+# abbreviation, the publishing model and cited medium, reference lists (XML).
+_ONE_FORMAT_ONLY = {
+    "http://purl.org/dc/terms/bibliographicCitation",
+    "http://purl.org/spar/fabio/hasShortTitle",
+    "https://w3id.org/pubmed-kg/vocab#publishingModel",
+    "http://purl.org/spar/cito/cites",
+    # the text export transliterated non-ASCII characters (see test_formats)
+    "http://purl.org/dc/terms/abstract",
+    "http://purl.org/dc/terms/rights",
+}
+_ONE_FORMAT_TYPES = {"http://purl.org/spar/fabio/DigitalManifestation", "http://purl.org/spar/fabio/PrintObject"}
+
+
+def _comparable_triples(kg: KnowledgeGraph) -> set[tuple[str, str, str]]:
+    """All triples, with MeSH and publication-type nodes named by their label (the text
+    format has no MeSH UIs) and the facts only one format carries left out."""
+    with kg:
+        labels = {r["s"]: r["l"] for r in kg.select("""SELECT ?s ?l WHERE {
+            { ?a fabio:hasSubjectTerm ?s } UNION { ?a dcterms:type ?s } UNION { ?a dcterms:subject ?s }
+            UNION { ?x meshv:hasQualifier ?s } UNION { ?x meshv:hasDescriptor ?s }
+            ?s rdfs:label ?l }""")}
+        out = set()
+        for q in kg.store.quads_for_pattern(None, None, None, None):
+            s, p, o = q.subject.value, q.predicate.value, q.object
+            if p in _ONE_FORMAT_ONLY or (p.endswith("#type") and o.value in _ONE_FORMAT_TYPES):
+                continue
+            obj = f"label:{labels[o.value]}" if isinstance(o, ox.NamedNode) and o.value in labels else str(o)
+            out.add((f"label:{labels[s]}" if s in labels else s, p, obj))
+        return out
+
+
+# ---------------------------------------------------------------- idempotence, replacement, deletion
+
+
+def test_ingesting_the_same_input_twice_leaves_exactly_the_same_quads(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    _build(path, DATA / "medline", DATA / "xml/pair-7records.xml").close()
+    before = _quads(path)
+    with KnowledgeGraph.open(path, writable=True) as kg:
+        report = kg.ingest([str(DATA / "medline"), str(DATA / "xml/pair-7records.xml")])
+    # The 7 paired PMIDs come twice (text, then XML): each replaces the other again.
+    assert (report.added, report.replaced, report.unchanged) == (0, 14, 1268)
+    assert _quads(path) == before
+    with KnowledgeGraph.open(path, writable=True) as kg:
+        again = kg.ingest([str(DATA / "medline/narchd.txt")])
+    assert (again.added, again.replaced, again.unchanged, again.quads_added) == (0, 0, 473, 0)
+
+
+def test_a_newer_record_replaces_its_graph_and_its_orphans(tmp_path: Path) -> None:
+    text = SEED.read_text()
+    newer = text.replace("PMID- 24649313 OWN - NLM", "PMID- 24649313 OWN - NLM").replace(
+        "AD - Department of Medical Oncology", "AD - Department of Thoracic Oncology", 1).replace(
+        "TI - Sorafenib in", "TI - Revised: Sorafenib in")
+    changed = tmp_path / "changed.txt"
+    changed.write_text(newer)
+    with _build(tmp_path / "s", SEED) as kg:
+        report = kg.ingest([str(changed)])
+        assert (report.replaced, report.added) == (1, 0)
+        title = kg.select('SELECT ?t WHERE { ?a fabio:hasPubMedId "24649313" ; dcterms:title ?t }')
+        assert [r["t"][:16] for r in title] == ["Revised: Sorafen"]
+    direct = tmp_path / "direct"
+    _build(direct, changed).close()
+    assert _quads(tmp_path / "s") == _quads(direct)
+
+
+def test_deleting_records_leaves_the_store_equal_to_one_built_without_them(tmp_path: Path) -> None:
+    pair = DATA / "xml/pair-7records.xml"
+    pmids = [r.pmid for r in read_records([pair]) if isinstance(r, Record)]
+    deletions = tmp_path / "delete.xml"
+    deletions.write_text("<PubmedArticleSet><DeleteCitation>"
+                         + "".join(f"<PMID Version=\"1\">{p}</PMID>" for p in pmids)
+                         + "</DeleteCitation></PubmedArticleSet>")
+    with _build(tmp_path / "both", SEED, DATA / "xml/pubmedportable-pancreatic.xml", pair) as kg:
+        report = kg.ingest([str(deletions)])
+        assert report.deleted == 7
+    _build(tmp_path / "without", SEED, DATA / "xml/pubmedportable-pancreatic.xml").close()
+    assert _quads(tmp_path / "both") == _quads(tmp_path / "without")
+
+
+def test_the_update_file_applies_versions_duplicates_and_deletions(bulk_store: Path) -> None:
+    with KnowledgeGraph.open(bulk_store) as kg:
+        assert kg.index.record_count() == 20783
+        version = kg.select(f'SELECT ?v WHERE {{ <{kg.iris.graph("30271887")}> kgv:pmidVersion ?v }}')
+        assert version == [{"v": 4}]
+        assert not kg.select('ASK { ?a fabio:hasPubMedId "31688362" }'.replace("ASK", "SELECT * WHERE"))
+
+
+def test_an_older_version_does_not_replace_a_newer_one(tmp_path: Path) -> None:
+    xml = (DATA / "xml/pair-7records.xml").read_text()
+    newer = tmp_path / "v2.xml"
+    newer.write_text(xml.replace('<PMID Version="1">30038950</PMID>', '<PMID Version="2">30038950</PMID>', 1))
+    with _build(tmp_path / "s", newer) as kg:
+        report = kg.ingest([str(DATA / "xml/pair-7records.xml")])
+        assert len(report.skipped) == 1 and "older than the stored version 2" in report.skipped[0][1]
+
+
+# ---------------------------------------------------------------- crash safety and locking
+
+
+_KILLED_INGEST = """
+import sys
+from kg.store import KnowledgeGraph
+with KnowledgeGraph.open(sys.argv[1], writable=True) as kg:
+    kg.ingest(sys.argv[2:], batch_quads=4000)
+"""
+
+
+def test_an_interrupted_ingest_leaves_complete_records_and_a_rerun_completes_it(tmp_path: Path) -> None:
+    sources = [str(DATA / "xml"), str(DATA / "medline/narchd.txt")]
+    reference_path = tmp_path / "reference"
+    with _build(reference_path, *sources) as kg:
+        total = kg.index.record_count()
+    reference = _graphs(reference_path)
+    path = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_INGEST, str(path), *sources], start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:  # kill it a few batches in
+        time.sleep(0.05)
+        if (path / "index.sqlite-wal").exists() and (path / "index.sqlite-wal").stat().st_size > 400_000:
+            break
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with KnowledgeGraph.open(path) as kg:  # opens, repairing the batch being written
+        present = kg.index.record_count()
+        stated = {f"{t} <{kg.iris.entities_graph}> ." for rec in _all_records(kg) for t in rec.statements().values()}
+        entities = kg.iris.entities_graph
+    partial = _graphs(path)
+    assert 0 < present < total
+    records = [g for g in partial if "/graph/pmid/" in g]
+    assert len(records) == present
+    for graph in records:  # each present record is complete
+        assert partial[graph] == reference[graph], graph
+    # The shared graph holds exactly what the present records state: no orphan, nothing missing.
+    assert partial[entities] == stated
+    with KnowledgeGraph.open(path, writable=True) as kg:
+        kg.ingest(sources)
+    assert _graphs(path) == reference
+
+
+def _all_records(kg: KnowledgeGraph):
+    pmids = [p for (p,) in kg.index.db.execute("SELECT pmid FROM records")]
+    return kg.index.records(pmids).values()
+
+
+def _graphs(path: Path) -> dict[str, set[str]]:
+    graphs: dict[str, set[str]] = {}
+    with KnowledgeGraph.open(path) as kg:
+        for line in kg.store.dump(format=ox.RdfFormat.N_QUADS).decode().splitlines():
+            graph = line[line.rindex("<") + 1 : line.rindex(">")]
+            graphs.setdefault(graph, set()).add(line)
+    return graphs
+
+
+def test_a_second_process_gets_a_clear_store_in_use_message(tmp_path: Path) -> None:
+    with _build(tmp_path / "s", SEED):
+        out = subprocess.run([sys.executable, "-m", "kg.cli", "query", "top-authors", "--store", str(tmp_path / "s")],
+                             capture_output=True, text=True)
+    assert out.returncode == 1
+    assert "is in use by another process" in out.stderr and "Traceback" not in out.stderr
+    with pytest.raises(StoreError, match="in use by another process"):
+        with KnowledgeGraph.open(tmp_path / "s"):
+            KnowledgeGraph.open(tmp_path / "s", writable=True)
+
+
+def test_a_store_remembers_its_base_iri_and_refuses_another(tmp_path: Path) -> None:
+    with KnowledgeGraph.open(tmp_path / "s", writable=True, base_iri="https://data.example.com/pubmed/") as kg:
+        kg.ingest([str(SEED)])
+    with KnowledgeGraph.open(tmp_path / "s") as kg:
+        assert kg.select("SELECT ?a WHERE { ?a fabio:hasPubMedId ?id }") == [
+            {"a": "https://data.example.com/pubmed/br/pmid/24649313"}]
+    with pytest.raises(StoreError, match="was built with base IRI https://data.example.com/pubmed/"):
+        KnowledgeGraph.open(tmp_path / "s", writable=True, base_iri="https://example.org/kg/")
+
+
+def test_opening_a_missing_store_for_reading_says_how_to_build_one(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="kg ingest"):
+        KnowledgeGraph.open(tmp_path / "nothing")
+
+
+def test_records_and_deletions_can_be_ingested_as_objects(tmp_path: Path) -> None:
+    records = [r for r in read_records([DATA / "xml/pair-7records.xml"]) if isinstance(r, Record)]
+    with KnowledgeGraph.open(tmp_path / "s", writable=True) as kg:
+        assert kg.ingest(records).added == 7
+        ds = kg.to_rdflib(kg.iris.graph(records[0].pmid))
+    assert len(ds) > 50
+
+
+def test_bad_records_are_skipped_and_reported_with_their_place(tmp_path: Path) -> None:
+    with KnowledgeGraph.open(tmp_path / "s", writable=True) as kg:
+        report = kg.ingest([str(DATA / "malformed")])
+    assert report.exit_code == 3 and report.added >= 10
+    where = [w for w, _ in report.skipped]
+    assert any("MedlinePlainImporterTestMultipleEntries.txt:55" in w for w in where)
