@@ -81,18 +81,22 @@ def parse_medline(stream: Iterable[str], name: str) -> Iterator[Record | ParseEr
             else:
                 notes.append(f"line {lineno}: continuation line outside a field, ignored")
             continue
-        if _FLAT_START.match(line):
+        if line[4:6] == "- " and line[:4] != "PMID":
+            # The usual layout ("AU  - Luo Y"): no regex needed, and this is most lines.
+            tag, value = line[:4].rstrip(), line[6:].strip()
+        elif _FLAT_START.match(line):
             if fields:
                 yield _build(fields, notes, name)
                 fields, notes = [], []
             for record_fields in _records_of(split_flattened(line)):
                 yield _build([[t, v, lineno] for t, v in record_fields], [], name)
             continue
-        m = _TAG_LINE.match(line)
-        if not m:
-            notes.append(f"line {lineno}: not a MEDLINE field line, ignored: {line[:60]!r}")
-            continue
-        tag, value = m.group(1), m.group(2).strip()
+        else:
+            m = _TAG_LINE.match(line)
+            if not m:
+                notes.append(f"line {lineno}: not a MEDLINE field line, ignored: {line[:60]!r}")
+                continue
+            tag, value = m.group(1), m.group(2).strip()
         if tag == "PMID" and fields:
             # Records not separated by a blank line.
             yield _build(fields, notes, name)
@@ -304,7 +308,9 @@ def _build(fields: list[list], notes: list[str], name: str) -> Record | ParseErr
         for tag, value, line in fields:
             handler = _HANDLERS.get(tag)
             if handler is not None:
-                handler(b, collapse(value), line)
+                # Collapse whitespace (also non-breaking spaces), skipping the common plain case.
+                plain = value.isascii() and "  " not in value and "\t" not in value
+                handler(b, value if plain else collapse(value), line)
             elif tag not in ALL_TAGS:
                 b.rec.warnings.append(f"line {line}: unknown tag {tag!r} ignored")
     except Exception as exc:  # a defect must not cost the other records: report this one

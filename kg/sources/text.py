@@ -57,9 +57,10 @@ def split_abstract(text: str) -> list[AbstractSection]:
     text = collapse(text)
     if not text:
         return []
-    matches = [m for m in _LABEL.finditer(text) if len(m.group(1)) > 2]
-    if not matches or matches[0].start() != 0:
+    first = _LABEL.match(text)
+    if first is None or len(first.group(1)) <= 2:
         return [AbstractSection(text=text)]
+    matches = [m for m in _LABEL.finditer(text) if len(m.group(1)) > 2]
     return [
         AbstractSection(text=text[m.end() : nxt.start() if nxt else len(text)].strip(), label=m.group(1))
         for m, nxt in zip(matches, [*matches[1:], None])

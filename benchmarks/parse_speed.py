@@ -1,0 +1,77 @@
+"""Parsing speed and memory: kg's readers beside Biopython's, on the same files in the same run.
+
+    python benchmarks/parse_speed.py [BULK.xml.gz]
+
+Prints records/s for PubMed XML (the 20,788-record daily update file) and for the
+MEDLINE text files, for kg and for Bio.Entrez / Bio.Medline, and the peak RSS of
+reading the bulk file once and three times in a row (memory must not grow with
+the input). Each measurement runs in a fresh process. Needs `pip install biopython`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BULK = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests/data/bulk/pubmed21n1298.xml.gz"
+MEDLINE = sorted(str(p) for p in (ROOT / "tests/data/medline").iterdir())
+
+_RUN = r"""
+import gzip, json, resource, sys, time
+kind, paths = sys.argv[1], sys.argv[2:]
+start = time.perf_counter()
+n = 0
+if kind == "kg":
+    from kg.records import Record
+    from kg.sources import read_records
+    n = sum(isinstance(r, Record) for r in read_records(paths))
+elif kind == "entrez":
+    from Bio import Entrez
+    for p in paths:
+        with (gzip.open(p) if p.endswith(".gz") else open(p, "rb")) as f:
+            n += len(Entrez.read(f, validate=False)["PubmedArticle"])
+elif kind == "medline":
+    from Bio import Medline
+    for p in paths:
+        with open(p, encoding="utf-8-sig") as f:
+            n += sum(1 for _ in Medline.parse(f))
+seconds = time.perf_counter() - start
+print(json.dumps({"records": n, "seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def measure(kind: str, paths: list[str]) -> dict:
+    out = subprocess.run([sys.executable, "-c", _RUN, kind, *paths], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def line(label: str, m: dict) -> str:
+    return f"  {label:<34} {m['records']:>7,} records {m['seconds']:7.2f} s {m['records'] / m['seconds']:>8,.0f} rec/s  peak RSS {m['rss_mb']:6.0f} MB"
+
+
+def main() -> None:
+    print(f"PubMed XML: {BULK.name} ({BULK.stat().st_size / 1e6:.0f} MB gzip)")
+    kg_xml = measure("kg", [str(BULK)])
+    print(line("kg (kg.sources.read_records)", kg_xml))
+    bio_xml = measure("entrez", [str(BULK)])
+    print(line("Biopython Bio.Entrez.read", bio_xml))
+    print(f"  kg is {bio_xml['seconds'] / kg_xml['seconds']:.1f}x Biopython's speed")
+    print("MEDLINE text: tests/data/medline/*")
+    kg_txt = measure("kg", MEDLINE)
+    print(line("kg (kg.sources.read_records)", kg_txt))
+    bio_txt = measure("medline", MEDLINE)
+    print(line("Biopython Bio.Medline.parse", bio_txt))
+    print(f"  kg is {bio_txt['seconds'] / kg_txt['seconds']:.1f}x Biopython's speed")
+    print("Memory with input size (kg reads the bulk file once, then three times in one run):")
+    once, thrice = kg_xml, measure("kg", [str(BULK)] * 3)
+    print(line("1 x bulk", once))
+    print(line("3 x bulk", thrice))
+    print(f"  peak RSS grows {100 * (thrice['rss_mb'] / once['rss_mb'] - 1):+.0f}% for 3x the input")
+
+
+if __name__ == "__main__":
+    main()
