@@ -17,6 +17,9 @@ import click
 
 from kg.export import EXPORT_FORMATS, format_for
 from kg.ingest import EXIT_SKIPPED, IngestReport
+from kg.ontologies import load_ontologies, ontology_graph
+from kg.profiles import PROFILES, export_profile
+from kg.validate import validate as validate_store
 from kg.resources import shipped
 from kg.query import RESULT_FORMATS, load_query, named_queries, parse_param, write_results
 from kg.sources import FORMATS
@@ -67,7 +70,9 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
               help="Input format; auto detects it from the content.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-record messages.")
-def ingest(paths: tuple[str, ...], store: str, base_iri: str | None, fmt: str, quiet: bool) -> None:
+@click.option("--with-ontologies", is_flag=True, help="Also load the shipped ontologies into kg:graph/ontology.")
+def ingest(paths: tuple[str, ...], store: str, base_iri: str | None, fmt: str, quiet: bool,
+           with_ontologies: bool) -> None:
     """Load PubMed records into the store.
 
     PATHS are MEDLINE text files (.txt, .nbib; also flattened one record per
@@ -93,6 +98,8 @@ def ingest(paths: tuple[str, ...], store: str, base_iri: str | None, fmt: str, q
                        "run the same command again to finish", err=True)
             sys.exit(130)
         bar.done()
+        if with_ontologies:
+            click.echo(f"ontologies: {load_ontologies(kg):,} triples in {ontology_graph(kg)}")
     if not quiet:
         for where, reason in report.skipped:
             click.echo(f"skipped: {where}: {reason}", err=True)
@@ -239,18 +246,39 @@ def _syntax_error(sparql: str, message: str) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="Output file; .gz compresses. [default: standard output]")
 @click.option("--graph", "graph", help="Export only this named graph (an IRI).")
-def export(store: str, fmt: str | None, output: str, graph: str | None) -> None:
+@click.option("--profile", type=click.Choice(PROFILES),
+              help="Another view of the articles: BIBO (Turtle), schema.org (JSON-LD), CSL-JSON, BibTeX, RIS, "
+                   "DataCite JSON.")
+@click.option("--query", "query_file", type=click.Path(exists=True, dir_okay=False),
+              help="With --profile: a .rq SELECT whose first variable gives the articles to export.")
+def export(store: str, fmt: str | None, output: str, graph: str | None, profile: str | None,
+           query_file: str | None) -> None:
     """Write the graph out in any standard RDF syntax, streamed.
 
     N-Quads, TriG and JSON-LD keep the named graphs; Turtle, N-Triples and RDF/XML
     write the union of all graphs.
+
+    With --profile, the articles (all, or those --query selects) in a format
+    reference managers and other vocabularies read.
 
     \b
     Examples:
       kg export -o graph.ttl.gz
       kg export --format trig > graph.trig
       kg export --graph https://example.org/kg/graph/pmid/24649313 -o record.ttl
+      kg export --profile bibtex --query my-articles.rq -o articles.bib
     """
+    if profile:
+        with _open(store) as kg, click.open_file(output, "wb") as out:
+            sparql = Path(query_file).read_text(encoding="utf-8") if query_file else None
+            try:
+                count = export_profile(kg, profile, out, sparql)
+            except SyntaxError as exc:
+                _fail(_syntax_error(sparql or "", str(exc)))
+        click.echo(f"{count:,} articles written as {profile}", err=True)
+        return
+    if query_file:
+        _fail("--query selects articles for --profile")
     if fmt is None and output != "-":
         fmt = format_for(output)
         if fmt is None:
@@ -306,6 +334,62 @@ def _stats_table(f: dict[str, Any]) -> str:
     lines += ["", "properties"]
     lines += [f"  {n:>10,}  {p}" for p, n in f["properties"].items()]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- validate, ontology
+
+#: Exit code of ``kg validate`` when the store has SHACL violations.
+EXIT_VIOLATIONS = 4
+
+
+@main.command()
+@store_option
+@click.option("--graph", "graphs", multiple=True, metavar="IRI|PMID",
+              help="Validate only these records (record graph IRIs or PMIDs). Repeatable.")
+@click.option("--report", type=click.Path(dir_okay=False, allow_dash=True), help="Also write the report to a file.")
+def validate(store: str, graphs: tuple[str, ...], report: str | None) -> None:
+    """Check the store against the SHACL shapes (ontology/shapes.ttl), record by record.
+
+    Prints one line per violation (record, focus node, path, message) and a
+    summary. Exit codes: 0 conforms; 4 violations found; 1 the store could not
+    be used.
+
+    \b
+    Example:
+      kg validate --store kg-store --report violations.txt
+    """
+    pmids = [g.rstrip("/").rsplit("/", 1)[-1] for g in graphs] or None
+    if pmids and not all(p.isdigit() for p in pmids):
+        _fail("--graph takes record graph IRIs (.../graph/pmid/N) or PMIDs")
+    with _open(store) as kg:
+        checked = len(pmids) if pmids else kg.index.record_count()
+        lines = [str(v) for v in validate_store(kg, pmids)]
+    summary = f"{checked:,} records checked, {len(lines):,} violations"
+    text = "\n".join([*lines, summary]) + "\n"
+    click.echo(text, nl=False)
+    if report:
+        with click.open_file(report, "w") as out:
+            out.write(text)
+    sys.exit(EXIT_VIOLATIONS if lines else 0)
+
+
+@main.group()
+def ontology() -> None:
+    """The shipped ontologies (FaBiO, PRO, DataCite, FRBR, CiTO, FRAPO, kg's own)."""
+
+
+@ontology.command("load")
+@store_option
+def ontology_load(store: str) -> None:
+    """Load the shipped ontologies into kg:graph/ontology (replacing what was there).
+
+    \b
+    Example:
+      kg ontology load --store kg-store
+      kg query 'SELECT ?label WHERE { fabio:JournalArticle rdfs:label ?label }'
+    """
+    with _open(store, writable=True) as kg:
+        click.echo(f"{load_ontologies(kg):,} triples in {ontology_graph(kg)}")
 
 
 # ---------------------------------------------------------------- demo

@@ -2,7 +2,8 @@
 
 Quad syntaxes (N-Quads, TriG, JSON-LD) keep the named graphs; triple syntaxes
 (Turtle, N-Triples, RDF/XML) write the union of all graphs, which holds each
-triple once (MAPPING.md, "every triple stored once").
+triple once (MAPPING.md, "every triple stored once"). JSON-LD is compacted with
+the shipped context (``ontology/context.jsonld``).
 
 >>> format_for("dump.ttl.gz"), format_for("x.nq"), format_for("x.jsonld")
 ('turtle', 'nquads', 'jsonld')
@@ -15,6 +16,8 @@ import os
 from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
+
+from kg.jsonld import write_jsonld
 
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
@@ -67,6 +70,9 @@ def export(kg: KnowledgeGraph, output: str | os.PathLike[str] | IO[bytes], *, fo
 
 def _write(kg: KnowledgeGraph, stream: IO[bytes], rdf_format: ox.RdfFormat, with_graphs: bool,
            graph: str | None) -> None:
+    if rdf_format == ox.RdfFormat.JSON_LD:
+        write_jsonld(kg, stream, graph)  # compact, with the shipped context
+        return
     graph_node = ox.NamedNode(graph) if graph else None
     quads = kg.store.quads_for_pattern(None, None, None, graph_node)
     if with_graphs:

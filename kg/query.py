@@ -33,6 +33,7 @@ from kg.resources import shipped
 __all__ = [
     "NamedQuery",
     "QueryParameter",
+    "bind_rows",
     "bind_values",
     "RESULT_FORMATS",
     "compact",
@@ -148,21 +149,23 @@ _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
 
 
 def bind_values(sparql: str, bindings: dict[str, Any]) -> str:
-    """``sparql`` with a VALUES block binding each variable, at the start of its WHERE clause.
-
-    Unlike a trailing VALUES clause, this binds the variables before any grouping.
+    """``sparql`` with its variables bound to one value each (see :func:`bind_rows`).
 
     >>> bind_values("SELECT ?t WHERE { ?a dcterms:title ?t }", {"a": ox.NamedNode("http://x/1")})
     'SELECT ?t WHERE { VALUES (?a) { (<http://x/1>) } ?a dcterms:title ?t }'
     """
-    if not bindings:
-        return sparql
+    return bind_rows(sparql, list(bindings), [list(bindings.values())]) if bindings else sparql
+
+
+def bind_rows(sparql: str, names: list[str], rows: list[list[Any]]) -> str:
+    """``sparql`` with a VALUES block of ``rows`` for the variables ``names``, put at the start
+    of its (first) WHERE clause: unlike a trailing VALUES, it binds before any grouping."""
     m = _WHERE.search(sparql)
     if not m:
         raise ValueError("cannot bind parameters: the query has no WHERE { ... } clause")
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(str(term) for term in bindings.values())
-    return f"{sparql[: m.end()]} VALUES ({names}) {{ ({values}) }}{sparql[m.end():]}"
+    head = " ".join(f"?{name}" for name in names)
+    body = " ".join("(" + " ".join(str(term) for term in row) + ")" for row in rows)
+    return f"{sparql[: m.end()]} VALUES ({head}) {{ {body} }}{sparql[m.end():]}"
 
 
 def _expand(value: str, prefixes: dict[str, str]) -> str | None:

@@ -8,6 +8,8 @@
 ('S12', 'S18')
 >>> page_range("e0153")
 ('e0153', None)
+>>> page_range("179–191")
+('179', '191')
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def _expand(start: str, end: str) -> str:
 def page_range(raw: str) -> tuple[str | None, str | None]:
     """(starting page, ending page) of a MedlinePgn: the first page of the first range and
     the last page of the last one."""
-    parts = [p.strip() for p in re.split(r"[,;]", raw) if p.strip()]
+    parts = [p.strip() for p in re.split(r"[,;]", raw.replace("–", "-").replace("—", "-")) if p.strip()]
     if not parts:
         return None, None
     first = [x.strip() for x in parts[0].split("-", 1)]

@@ -29,6 +29,8 @@ VIVO = "http://vivoweb.org/ontology/core#"
 MESH = "http://id.nlm.nih.gov/mesh/"
 MESHV = "http://id.nlm.nih.gov/mesh/vocab#"
 PROV = "http://www.w3.org/ns/prov#"
+#: BIBO: only in the "bibo" export profile, never in the stored graph.
+BIBO = "http://purl.org/ontology/bibo/"
 #: The project's own vocabulary: fixed, never derived from the instance base IRI.
 KGV = "https://w3id.org/pubmed-kg/vocab#"
 
@@ -65,6 +67,7 @@ _FIXED = {
     "meshv": MESHV,
     "prov": PROV,
     "kgv": KGV,
+    "bibo": BIBO,
 }
 
 

@@ -1,0 +1,327 @@
+"""ontology/: vocabulary, SHACL shapes and validation, JSON-LD context, export profiles."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from helpers import DATA, GOOD_DIRS, SEED
+from kg.ontologies import load_ontologies, ontology_graph
+from kg.profiles import export_profile
+from kg.records import Record
+from kg.resources import shipped
+from kg.sources import read_records
+from kg.store import KnowledgeGraph
+from kg.validate import validate, validate_graph
+
+SEED_AUTHORS = ["Luo", "Shi", "Xing", "Wang", "Feng", "Han", "He"]
+ONLY_SEED = 'SELECT ?a WHERE { ?a fabio:hasPubMedId "24649313" }'
+
+
+def test_every_kgv_term_in_use_is_declared_with_a_label_and_a_comment(kg: KnowledgeGraph) -> None:
+    vocab = rdflib.Graph().parse(shipped("ontology") / "kgv.ttl", format="turtle")
+    kgv = rdflib.Namespace("https://w3id.org/pubmed-kg/vocab#")
+    used = {r["p"] for r in kg.select(
+        'SELECT DISTINCT ?p WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?p), "https://w3id.org/pubmed-kg/vocab#")) }')}
+    assert len(used) > 10
+    for term in used:
+        assert vocab.value(rdflib.URIRef(term), rdflib.RDFS.label), term
+        assert vocab.value(rdflib.URIRef(term), rdflib.RDFS.comment), term
+    header = rdflib.URIRef(str(kgv))
+    assert vocab.value(header, rdflib.OWL.versionInfo) and vocab.value(header, rdflib.DCTERMS.license)
+
+
+def test_every_record_of_the_test_data_conforms_to_the_shapes(kg: KnowledgeGraph) -> None:
+    violations = list(validate(kg))
+    assert violations == []
+
+
+def _seed_graph() -> rdflib.Graph:
+    with KnowledgeGraph.open(_seed_store(), writable=False) as kg:
+        data = kg.store.dump(format=ox.RdfFormat.N_QUADS)
+    ds = rdflib.Dataset()
+    ds.parse(data=data, format="nquads")
+    graph = rdflib.Graph()
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
+_STORES: dict[str, Path] = {}
+
+
+def _seed_store() -> Path:
+    if "seed" not in _STORES:
+        import tempfile
+
+        path = Path(tempfile.mkdtemp()) / "seed"
+        with KnowledgeGraph.open(path, writable=True) as kg:
+            kg.ingest([str(SEED)])
+        _STORES["seed"] = path
+    return _STORES["seed"]
+
+
+ARTICLE = rdflib.URIRef("https://example.org/kg/br/pmid/24649313")
+FABIO = rdflib.Namespace("http://purl.org/spar/fabio/")
+PRISM = rdflib.Namespace("http://prismstandard.org/namespaces/basic/2.0/")
+VIVO = rdflib.Namespace("http://vivoweb.org/ontology/core#")
+
+
+def _messages(graph: rdflib.Graph) -> list[tuple[str, str, str]]:
+    return [(v.focus, v.path.rsplit("/", 1)[-1].rsplit("#", 1)[-1], v.message) for v in validate_graph(graph)]
+
+
+def test_the_seed_conforms_and_broken_copies_give_the_expected_violations() -> None:
+    assert _messages(_seed_graph()) == []
+
+    no_pmid = _seed_graph()
+    no_pmid.remove((ARTICLE, FABIO.hasPubMedId, None))
+    assert [(f, p) for f, p, _ in _messages(no_pmid)] == [(str(ARTICLE), "hasPubMedId")]
+
+    two_ranks = _seed_graph()
+    role = rdflib.URIRef(str(ARTICLE) + "/ar/3")
+    two_ranks.add((role, VIVO.rank, rdflib.Literal(9, datatype=rdflib.XSD.int)))
+    assert [(f, p) for f, p, _ in _messages(two_ranks)] == [(str(role), "rank")]
+
+    text_date = _seed_graph()
+    text_date.remove((ARTICLE, PRISM.publicationDate, None))
+    text_date.add((ARTICLE, PRISM.publicationDate, rdflib.Literal("2014 Jan")))
+    assert [(f, p) for f, p, _ in _messages(text_date)] == [(str(ARTICLE), "publicationDate")]
+
+    no_holder = _seed_graph()
+    no_holder.remove((role, rdflib.URIRef("http://purl.org/spar/pro/isHeldBy"), None))
+    found = _messages(no_holder)
+    assert [(f, p) for f, p, _ in found] == [(str(role), "isHeldBy")]
+    assert "exactly one pro:isHeldBy" in found[0][2]
+
+
+def test_kg_validate_reports_violations_with_their_record_and_exit_code_4(tmp_path: Path) -> None:
+    store = tmp_path / "s"
+    with KnowledgeGraph.open(store, writable=True) as kg:
+        kg.ingest([str(SEED), str(DATA / "xml/pair-7records.xml")])
+        graph = ox.NamedNode(kg.iris.graph("24649313"))
+        role = ox.NamedNode(kg.iris.role("24649313", "ar", 2))
+        kg.store.add(ox.Quad(role, ox.NamedNode(str(VIVO.rank)), ox.Literal("0", datatype=ox.NamedNode(str(rdflib.XSD.int))), graph))
+    report = tmp_path / "report.txt"
+    out = subprocess.run([sys.executable, "-m", "kg.cli", "validate", "--store", str(store), "--report", str(report)],
+                         capture_output=True, text=True)
+    assert out.returncode == 4
+    lines = report.read_text().splitlines()
+    assert lines[-1] == "8 records checked, 2 violations"
+    assert all(line.startswith("PMID 24649313: https://example.org/kg/br/pmid/24649313/ar/2 ") for line in lines[:-1])
+    one = subprocess.run([sys.executable, "-m", "kg.cli", "validate", "--store", str(store), "--graph",
+                          "https://example.org/kg/graph/pmid/30038950"], capture_output=True, text=True)
+    assert one.returncode == 0 and one.stdout.strip() == "1 records checked, 0 violations"
+
+
+def test_ontologies_load_into_their_graph_and_answer_label_and_hierarchy_queries(tmp_path: Path) -> None:
+    with KnowledgeGraph.open(tmp_path / "s", writable=True) as kg:
+        kg.ingest([str(SEED)])
+        assert load_ontologies(kg) > 5000
+        assert load_ontologies(kg) == load_ontologies(kg)  # replaced, not added to
+        labels = kg.select("SELECT ?l WHERE { fabio:JournalArticle rdfs:label ?l }")
+        supers = {r["c"] for r in kg.select(
+            "SELECT ?c WHERE { fabio:JournalArticle rdfs:subClassOf+ ?c FILTER(isIRI(?c)) }")}
+        typed = kg.select('SELECT ?l WHERE { ?a fabio:hasPubMedId "24649313" ; a ?c . ?c rdfs:label ?l '
+                          'FILTER(?c != fabio:Expression) }')
+        assert ontology_graph(kg).endswith("/graph/ontology")
+    assert [r["l"] for r in labels] == ["journal article"]
+    assert "http://purl.org/spar/fabio/Article" in supers and "http://purl.org/vocab/frbr/core#Expression" in supers
+    assert [r["l"] for r in typed] == ["journal article"]
+    out = subprocess.run([sys.executable, "-m", "kg.cli", "ingest", str(SEED), "--with-ontologies", "--store",
+                          str(tmp_path / "t")], capture_output=True, text=True)
+    assert out.returncode == 0 and "triples in https://example.org/kg/graph/ontology" in out.stdout
+
+
+# ---------------------------------------------------------------- export profiles
+
+
+def _export(profile: str, query: str | None = None) -> bytes:
+    out = io.BytesIO()
+    with KnowledgeGraph.open(_seed_store()) as kg:
+        export_profile(kg, profile, out, query)
+    return out.getvalue()
+
+
+def test_the_bibo_view_has_the_seed_with_its_authors_in_order() -> None:
+    graph = rdflib.Graph().parse(data=_export("bibo"), format="turtle")
+    bibo = rdflib.Namespace("http://purl.org/ontology/bibo/")
+    assert (ARTICLE, rdflib.RDF.type, bibo.AcademicArticle) in graph
+    assert str(graph.value(ARTICLE, rdflib.DCTERMS.title)).startswith("Sorafenib in metastatic")
+    assert str(graph.value(ARTICLE, bibo.doi)) == "10.3892/mco.2013.199"
+    journal = graph.value(ARTICLE, rdflib.DCTERMS.isPartOf)
+    assert str(graph.value(journal, rdflib.DCTERMS.title)) == "Molecular and clinical oncology"
+    from rdflib.collection import Collection
+
+    authors = list(Collection(graph, graph.value(ARTICLE, bibo.authorList)))
+    assert [str(graph.value(a, rdflib.FOAF.familyName)) for a in authors] == SEED_AUTHORS
+
+
+def test_the_schema_org_view_is_json_ld_with_the_authors_as_a_list() -> None:
+    doc = json.loads(_export("schema"))
+    graph = rdflib.Graph().parse(data=json.dumps(doc), format="json-ld")
+    schema = rdflib.Namespace("http://schema.org/")
+    assert (ARTICLE, rdflib.RDF.type, schema.MedicalScholarlyArticle) in graph
+    assert str(graph.value(ARTICLE, schema.name)).startswith("Sorafenib in metastatic")
+    assert rdflib.URIRef("https://doi.org/10.3892/mco.2013.199") in set(graph.objects(ARTICLE, schema.sameAs))
+    from rdflib.collection import Collection
+
+    authors = list(Collection(graph, graph.value(ARTICLE, schema.author)))
+    assert [str(graph.value(a, schema.familyName)) for a in authors] == SEED_AUTHORS
+    assert all(len(list(graph.objects(a, schema.affiliation))) == 2 for a in authors)
+    periodicals = {str(graph.value(s, schema.name)) for s in graph.subjects(rdflib.RDF.type, schema.Periodical)}
+    assert periodicals == {"Molecular and clinical oncology"}
+
+
+def test_json_ld_export_with_the_shipped_context_round_trips(tmp_path: Path) -> None:
+    with KnowledgeGraph.open(_seed_store()) as kg:
+        out = io.BytesIO()
+        kg.export(out, format="jsonld")
+        nquads = kg.store.dump(format=ox.RdfFormat.N_QUADS)
+    doc = json.loads(out.getvalue())
+    article = next(n for g in doc["@graph"] for n in g["@graph"] if n["@id"] == "kg:br/pmid/24649313")
+    assert article["pmid"] == "24649313" and article["doi"] == "10.3892/mco.2013.199"
+    assert article["year"] == "2014" and len(article["authorships"]) == 7
+    back = ox.Store()
+    back.load(out.getvalue(), ox.RdfFormat.JSON_LD)
+    original = ox.Store()
+    original.load(nquads, ox.RdfFormat.N_QUADS)
+    assert set(back) == set(original)
+
+
+def _journal_titles() -> dict[str, set[str]]:
+    """Every title each journal has in the test data (a journal node keeps all of them)."""
+    titles: dict[str, set[str]] = {}
+    for r in read_records(GOOD_DIRS):
+        if isinstance(r, Record) and r.journal and r.journal.nlm_id and r.journal.title:
+            titles.setdefault(r.journal.nlm_id, set()).add(" ".join(r.journal.title.split()))
+    return titles
+
+
+JOURNAL_TITLES = _journal_titles()
+
+
+@pytest.fixture(scope="module")
+def all_records() -> dict[str, Record]:
+    final: dict[str, Record] = {}
+    for r in read_records(GOOD_DIRS):
+        if isinstance(r, Record):
+            final[r.pmid] = r
+    return final
+
+
+def _expected(rec: Record) -> dict:
+    # the first page of the first range (MAPPING.md, pages)
+    start = re.split(r"[,;]", rec.pages.replace("–", "-"))[0].split("-")[0].strip() if rec.pages else None
+    return {
+        "title": rec.title or (rec.book.title if rec.book else None),
+        "families": [a.family or a.collective for a in rec.authors],
+        "year": rec.year,
+        "doi": rec.doi.lower() if rec.doi else None,
+        "volume": rec.volume,
+        "start": start,
+    }
+
+
+def _profiles(kg_store: Path, profile: str) -> bytes:
+    out = io.BytesIO()
+    with KnowledgeGraph.open(kg_store) as kg:
+        export_profile(kg, profile, out)
+    return out.getvalue()
+
+
+def _clean_title(title: str | None) -> str | None:
+    from kg.mapping.record import _title
+
+    return " ".join(_title(title).split()) if title else None
+
+
+def test_csl_json_of_all_test_records_reads_back_with_citeproc(full_store: Path, all_records: dict) -> None:
+    from citeproc.source.json import CiteProcJSON
+
+    items = json.loads(_profiles(full_store, "csl-json"))
+    source = CiteProcJSON(items)
+    assert len(items) == len(all_records)
+    for item in items:
+        rec = all_records[item["PMID"]]
+        ref = source[item["id"].lower()]
+        exp = _expected(rec)
+        assert " ".join(str(ref.title).split()) == _clean_title(exp["title"])
+        authors = ref.author if rec.authors else []
+        assert [str(a.family) if "family" in a else str(a["literal"]) for a in authors] == exp["families"]
+        if exp["year"]:
+            assert int(ref.issued["year"]) == exp["year"]
+        assert item.get("DOI") == exp["doi"] and item.get("volume") == exp["volume"]
+        assert (item.get("page") or "").split("-")[0] == (exp["start"] or "")
+        if rec.journal and rec.journal.title and not rec.book:
+            assert str(ref["container_title"]) in JOURNAL_TITLES[rec.journal.nlm_id]
+
+
+def test_bibtex_of_all_test_records_reads_back_with_bibtexparser(full_store: Path, all_records: dict) -> None:
+    import bibtexparser
+    from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors, SplitNameParts
+
+    library = bibtexparser.parse_string(_profiles(full_store, "bibtex").decode(),
+                                        append_middleware=[SeparateCoAuthors(), SplitNameParts(), LatexDecodingMiddleware()])
+    assert not library.failed_blocks
+    assert len(library.entries) == len(all_records)
+    for entry in library.entries:
+        rec = all_records[entry["pmid"]]
+        exp = _expected(rec)
+        fields = entry.fields_dict
+        assert " ".join(entry["title"].split()) == _clean_title(exp["title"])
+        if rec.authors:
+            assert [" ".join(n.last).strip("{}") for n in entry["author"]] == exp["families"]
+        if exp["year"]:
+            assert entry["year"] == str(exp["year"])
+        assert (fields["doi"].value if "doi" in fields else None) == exp["doi"]
+        assert (fields["volume"].value if "volume" in fields else None) == exp["volume"]
+        # LaTeX decoding turns the range's "--" into an en dash
+        assert (fields["pages"].value.split("–")[0] if "pages" in fields else None) == exp["start"]
+        if rec.journal and rec.journal.title and not rec.book:
+            assert " ".join(entry["journal"].split()) in JOURNAL_TITLES[rec.journal.nlm_id]
+
+
+def test_ris_of_all_test_records_reads_back_with_rispy(full_store: Path, all_records: dict) -> None:
+    import rispy
+
+    entries = rispy.loads(_profiles(full_store, "ris").decode())
+    assert len(entries) == len(all_records)
+    for entry in entries:
+        rec = all_records[entry["accession_number"]]
+        exp = _expected(rec)
+        assert entry.get("title") == _clean_title(exp["title"])
+        assert [a if author.collective else a.split(",")[0]
+                for a, author in zip(entry.get("authors", []), rec.authors)] == exp["families"]
+        if exp["year"]:
+            assert entry["year"] == str(exp["year"])
+        assert entry.get("doi") == exp["doi"] and entry.get("volume") == exp["volume"]
+        assert entry.get("start_page") == exp["start"]
+        if rec.journal and rec.journal.title and not rec.book:
+            assert entry["secondary_title"] in JOURNAL_TITLES[rec.journal.nlm_id]
+
+
+def test_datacite_json_and_query_selection() -> None:
+    [record] = json.loads(_export("datacite-json", ONLY_SEED))
+    assert record["doi"] == "10.3892/mco.2013.199" and record["publicationYear"] == 2014
+    assert [c["familyName"] for c in record["creators"]] == SEED_AUTHORS
+    assert record["container"] == {"type": "Journal", "title": "Molecular and clinical oncology", "volume": "2",
+                                   "issue": "1", "firstPage": "87", "lastPage": "92", "identifier": "2049-9450",
+                                   "identifierType": "ISSN"}
+
+
+def test_export_profile_from_the_command_line_with_a_query_file(tmp_path: Path) -> None:
+    query = tmp_path / "mine.rq"
+    query.write_text(ONLY_SEED)
+    out = subprocess.run([sys.executable, "-m", "kg.cli", "export", "--profile", "bibtex", "--query", str(query),
+                          "--store", str(_seed_store())], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("@article{pmid24649313,")
+    assert "1 articles written as bibtex" in out.stderr
