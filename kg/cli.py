@@ -392,6 +392,56 @@ def ontology_load(store: str) -> None:
         click.echo(f"{load_ontologies(kg):,} triples in {ontology_graph(kg)}")
 
 
+# ---------------------------------------------------------------- serve
+
+
+@main.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=7878, show_default=True, type=int)
+@click.option("--timeout", default=30.0, show_default=True, type=float, help="Seconds before a query is stopped.")
+@click.option("--cors", is_flag=True, help="Allow cross-origin requests (Access-Control-Allow-Origin: *).")
+@click.option("--base-url", help="The public URL the store's base IRI is served at (for VoID and links).")
+@click.option("--writable", is_flag=True, help="Accept SPARQL Update and graph-store writes (needs --token).")
+@click.option("--token", envvar="KG_TOKEN", help="Bearer token that writes must present (or KG_TOKEN).")
+@click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated) calls to other endpoints.")
+@click.option("--workers", type=int, help="Query worker processes [default: the number of CPUs, at least 2].")
+def serve(store: str, host: str, port: int, timeout: float, cors: bool, base_url: str | None, writable: bool,
+          token: str | None, allow_service: bool, workers: int | None) -> None:
+    """Serve the store: SPARQL endpoint, query page, linked data, VoID, dump.
+
+    \b
+    /sparql              SPARQL 1.1 Protocol (GET, POST), results by content negotiation
+    /                    the query page, with the named queries
+    /br/pmid/24649313    any IRI under the base: HTML or RDF (.ttl .jsonld .nt .rdf)
+    /.well-known/void    VoID description      /dump.nq.gz   the whole dataset
+    /health              liveness              /rdf-graphs   graph store (writes with --writable)
+
+    Read-only unless --writable with a --token. While the store is served an ingest
+    is refused ("store is in use"); stop the server, ingest, start it again.
+
+    \b
+    Example:
+      kg serve --store kg-store --port 7878
+    """
+    import uvicorn
+
+    from kg.server import ServerConfig, create_app
+
+    if writable and not token:
+        _fail("--writable needs --token (or KG_TOKEN): writes must be authenticated")
+    config = ServerConfig(store=store, timeout=timeout, cors=cors, base_url=base_url, writable=writable,
+                          token=token, allow_service=allow_service)
+    if workers:
+        config.workers = workers
+    try:
+        app = create_app(config)
+    except (StoreError, RuntimeError) as exc:
+        _fail(str(exc))
+    click.echo(f"serving {store} on http://{host}:{port}/ (SPARQL: http://{host}:{port}/sparql)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+
+
 # ---------------------------------------------------------------- demo
 
 

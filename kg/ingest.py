@@ -172,11 +172,14 @@ def _produce(sources: list[Any], format: str, base_iri: str, batch_quads: int, o
 
 
 class _Producer:
-    """Batches made by a second process; by a thread when reading stdin or Record objects,
-    which a separate process cannot share."""
+    """Batches made by a second process; by a thread when reading stdin, Record objects or
+    an iterator (read as it yields, e.g. records being downloaded), which a separate
+    process cannot share."""
 
-    def __init__(self, sources: list[Any], format: str, base_iri: str, batch_quads: int) -> None:
-        in_process = any(s == "-" or not isinstance(s, (str, os.PathLike)) for s in sources)
+    def __init__(self, sources: list[Any] | Iterator[Any], format: str, base_iri: str, batch_quads: int) -> None:
+        in_process = isinstance(sources, Iterator) or any(
+            s == "-" or not isinstance(s, (str, os.PathLike)) for s in sources
+        )
         if in_process:
             self.queue: Any = queue.Queue(maxsize=3)
             self.worker: Any = threading.Thread(target=_produce, args=(sources, format, base_iri, batch_quads, self.queue))
@@ -217,11 +220,12 @@ def ingest(kg: KnowledgeGraph, sources: Iterable[Any], *, format: str = "auto",
 
     Returns an :class:`IngestReport`; bad input is reported there, never raised.
     ``progress`` is called with the report after each batch of about ``batch_quads``
-    quads (each batch is written atomically with respect to crashes).
+    quads (each batch is written atomically with respect to crashes). An iterator
+    (a generator) is consumed lazily, so its records are written as they come.
     """
     started = time.monotonic()
     report = IngestReport()
-    producer = _Producer(list(sources), format, kg.base_iri, batch_quads)
+    producer = _Producer(sources if isinstance(sources, Iterator) else list(sources), format, kg.base_iri, batch_quads)
     try:
         for batch in producer:
             _write_batch(kg, batch, report)

@@ -17,6 +17,7 @@ stay the same whichever record mentions the affiliation (MAPPING.md,
 from __future__ import annotations
 
 import functools
+import gettext
 import re
 import unicodedata
 
@@ -105,25 +106,16 @@ _ALIASES = {
     "IE": "ireland|republic of ireland",
 }
 
-_US_STATES = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA", "colorado": "CO",
-    "connecticut": "CT", "delaware": "DE", "florida": "FL", "hawaii": "HI", "idaho": "ID",
-    "illinois": "IL", "indiana": "IN", "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA",
-    "maine": "ME", "maryland": "MD", "massachusetts": "MA", "michigan": "MI", "minnesota": "MN",
-    "mississippi": "MS", "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
-    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY", "north carolina": "NC",
-    "north dakota": "ND", "ohio": "OH", "oklahoma": "OK", "oregon": "OR", "pennsylvania": "PA",
-    "rhode island": "RI", "south carolina": "SC", "south dakota": "SD", "tennessee": "TN", "texas": "TX",
-    "utah": "UT", "vermont": "VT", "virginia": "VA", "washington": "WA", "west virginia": "WV",
-    "wisconsin": "WI", "wyoming": "WY", "district of columbia": "DC", "washington dc": "DC", "puerto rico": "PR",
-}
-_CA_PROVINCES = {
-    "ontario": "ON", "quebec": "QC", "british columbia": "BC", "alberta": "AB", "manitoba": "MB",
-    "saskatchewan": "SK", "nova scotia": "NS", "new brunswick": "NB", "newfoundland": "NL",
-    "newfoundland and labrador": "NL", "prince edward island": "PE",
-}
-_AU_STATES = {"new south wales": "NSW", "queensland": "QLD", "south australia": "SA", "western australia": "WA",
-              "tasmania": "TAS", "australian capital territory": "ACT", "northern territory": "NT"}
+# Languages whose country names (pycountry's ISO 3166 translations) affiliations use:
+# "Tunis, Tunisie", "Madrid, España", "Universitetet i Bergen, Norge".
+_LANGUAGES = ("fr", "de", "es", "it", "pt", "nl", "sv", "da", "nb_NO", "pl", "cs")
+# Subdivisions (pycountry's ISO 3166-2) named without their country: "Boston, Massachusetts",
+# "Hangzhou, Zhejiang". All of them for these countries...
+_SUBDIVISION_COUNTRIES = ("US", "CA", "AU")
+# ... and, for these, the names of five letters or more (Chinese "Sheng"/"Shi" suffixes dropped).
+_DISTINCT_SUBDIVISION_COUNTRIES = ("CN", "JP", "IN")
+# Subdivision names that also name a country, a city or another country's region.
+_AMBIGUOUS_SUBDIVISIONS = frozenset({"georgia", "victoria", "punjab", "taiwan", "hong kong sar", "macao sar"})
 # Cities that name their country unambiguously, for affiliations that stop at the city.
 _CITIES = {
     "CN": "beijing|shanghai|guangzhou|shenzhen|wuhan|chengdu|hangzhou|nanjing|tianjin|chongqing|xian|"
@@ -137,20 +129,80 @@ _CITIES = {
     "TR": "istanbul|ankara|izmir",
     "EG": "cairo",
     "BR": "sao paulo|rio de janeiro",
+    "GB": "london|manchester|edinburgh|glasgow|oxford|cambridge uk",
+    "NL": "amsterdam|rotterdam|utrecht|leiden|groningen|nijmegen|maastricht",
+    "DK": "copenhagen|aarhus|aalborg|odense",
+    "SE": "stockholm|uppsala|gothenburg|lund",
+    "NO": "oslo|bergen|trondheim",
+    "FI": "helsinki|turku|tampere",
+    "BE": "brussels|leuven|ghent|antwerp",
+    "CH": "zurich|geneva|basel|lausanne",
+    "AT": "vienna|innsbruck|graz",
+    "DE": "munich|hamburg|heidelberg|frankfurt am main",
+    "ES": "madrid|barcelona",
+    "PT": "lisbon|porto",
+    "PL": "warsaw|krakow",
+    "CZ": "prague",
+    "HU": "budapest",
+    # A region that would otherwise read as England.
+    "US": "new england",
 }
+# Names that are words or parts of other names when found inside a segment (see _inner_country).
+_NOT_INSIDE = frozenset({"america", "us", "u s", "roc", "r o c", "prc", "drc", "ksa", "uae", "chad", "jordan",
+                         "turkey", "guinea", "niger", "georgia", "oxford", "cambridge uk", "porto", "bergen"})
 _ELECTRONIC = re.compile(r"(?i)electronic address\s*:?")
 _SEGMENTS = re.compile(r"[,;]|\s-\s|\.\s")
-_STATE_CODE = re.compile(r"^([A-Z]{2})(?:\s+\d{5}(?:-\d{4})?)?$")
-_AU_POSTCODE = re.compile(r"(?:NSW|VIC|QLD|TAS|ACT)\s*\d{4}")
-_US_CODES = frozenset(_US_STATES.values())
-_CA_CODES = frozenset(_CA_PROVINCES.values())
-_AU_CODES = frozenset(_AU_STATES.values())
+# What trails a country in a segment: "(JGD)", "(Drs Fogliatto and Anzanello)", "Iran and."
+_TRAILER = re.compile(r"(?:\s*\([^()]*\)|\s+and)+\W*$", re.I)
+_STATE_CODE = re.compile(r"^([A-Z]{2,3})(?:\s+\d{4,5}(?:-\d{4})?)?$")
+# A state code and ZIP code after the city: "Clemson SC 29634-0377".
+_CITY_STATE_ZIP = re.compile(r"\s([A-Z]{2})\s+\d{5}(?:-\d{4})?$")
+_AU_POSTCODE = re.compile(r"(?:NSW|VIC|QLD|TAS|ACT|SA|WA|NT)\s*\d{4}")
+_UK_POSTCODE = re.compile(r"(?:^|\s)[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}$")
+_CA_POSTCODE = re.compile(r"(?:^|\s)[A-Z]\d[A-Z]\s?\d[A-Z]\d$")
 _TLDS = {"edu": "US", "gov": "US", "mil": "US", "uk": "GB"}
 
 
 @functools.cache
+def _subdivision_codes(country_code: str) -> frozenset[str]:
+    """The codes of a country's subdivisions without the country: "MA", "ON", "NSW"."""
+    return frozenset(s.code.split("-", 1)[1] for s in pycountry.subdivisions.get(country_code=country_code))
+
+
+def _translated_names() -> dict[str, str]:
+    """Folded country names in :data:`_LANGUAGES` -> alpha-2, leaving out the ambiguous ones
+    ("Korea" is both Koreas in German; "Congo" both Congos in Spanish)."""
+    found: dict[str, set[str]] = {}
+    for language in _LANGUAGES:
+        translate = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language]).gettext
+        for c in pycountry.countries:
+            for attr in ("name", "common_name"):
+                value = getattr(c, attr, None)
+                if value:
+                    local = translate(value)
+                    for key in (_fold(local), _fold(local.split(",")[0])):
+                        if len(key) >= 4:
+                            found.setdefault(key, set()).add(c.alpha_2)
+    return {key: codes.pop() for key, codes in found.items() if len(codes) == 1}
+
+
+def _subdivision_names() -> dict[str, str]:
+    """Folded subdivision names -> the alpha-2 of their country (see :data:`_SUBDIVISION_COUNTRIES`)."""
+    names: dict[str, str] = {}
+    for code in _SUBDIVISION_COUNTRIES + _DISTINCT_SUBDIVISION_COUNTRIES:
+        for sub in pycountry.subdivisions.get(country_code=code):
+            name = _fold(re.sub(r"\s+(?:Sheng|Shi|Zizhiqu)$", "", sub.name))
+            if code in _DISTINCT_SUBDIVISION_COUNTRIES and (len(name) < 5 or " " in name and "pradesh" not in name):
+                continue
+            if name not in _AMBIGUOUS_SUBDIVISIONS:
+                names.setdefault(name, code)
+    return names
+
+
+@functools.cache
 def _names() -> dict[str, str]:
-    """Folded country name -> alpha-2, from pycountry plus the aliases above."""
+    """Folded name -> alpha-2: pycountry's country names, the aliases above, the names in
+    other languages, then cities and subdivisions (a country name always wins)."""
     names: dict[str, str] = {}
     for c in pycountry.countries:
         for attr in ("name", "official_name", "common_name"):
@@ -162,39 +214,52 @@ def _names() -> dict[str, str]:
     for code, alternatives in _ALIASES.items():
         for alias in alternatives.split("|"):
             names[alias] = code
+    for name, code in _translated_names().items():
+        names.setdefault(name, code)
     for code, cities in _CITIES.items():
         for city in cities.split("|"):
             names.setdefault(city, code)
-    for state in _US_STATES:
-        names.setdefault(state, "US")
-    for province in _CA_PROVINCES:
-        names.setdefault(province, "CA")
-    for state in _AU_STATES:
-        names.setdefault(state, "AU")
+    for name, code in _subdivision_names().items():
+        names.setdefault(name, code)
     names.pop("georgia", None)  # a country and a US state
     return names
 
 
 def _segment_country(segment: str) -> str | None:
     """The country a comma-separated segment names, trying its trailing words too."""
-    raw = segment.strip(" .;:()")
-    m = _STATE_CODE.match(raw)
+    raw = _TRAILER.sub("", segment).strip(" .;:()")
+    m = _STATE_CODE.match(raw) or _CITY_STATE_ZIP.search(raw)
     if m:
-        code = m.group(1)
-        if code in _US_CODES:
-            return "US"
-        if code in _CA_CODES:
-            return "CA"
-    if raw in _AU_CODES or _AU_POSTCODE.fullmatch(raw):
+        for code in ("US", "CA", "AU"):
+            if m.group(1) in _subdivision_codes(code):
+                return code
+    if _AU_POSTCODE.fullmatch(raw):
         return "AU"
+    if _UK_POSTCODE.search(raw):
+        return "GB"
+    if _CA_POSTCODE.search(raw):
+        return "CA"
     words = _fold(raw).split()
     names = _names()
-    # Longest trailing word sequence first: "Republic of Korea" before "Korea".
+    # Longest trailing word sequence first: "Republic of Korea" before "Korea";
+    # "Beijing 100021 P.R. China" is folded to "beijing p r china".
     for start in range(len(words)):
         found = names.get(" ".join(words[start:]))
         if found:
             return found
-    # Leading words: "China 100021" is folded to "china" already; "Japan." as well.
+    return None
+
+
+def _inner_country(text: str) -> str | None:
+    """The last place named inside the text, for affiliations that end without one:
+    "University of Colorado Anschutz Medical Campus, Aurora", "Amsterdam UMC"."""
+    words = _fold(text).split()
+    names = _names()
+    for end in range(len(words), 0, -1):
+        for start in range(max(0, end - 4), end):
+            key = " ".join(words[start:end])
+            if key in names and key not in _NOT_INSIDE and len(key) > 3:
+                return names[key]
     return None
 
 
@@ -202,8 +267,16 @@ def _segment_country(segment: str) -> str | None:
 def country(text: str) -> str | None:
     """The ISO 3166-1 alpha-2 code of the country an affiliation names, or None.
 
-    Reads the segments from the end (where the country usually is), then falls
-    back to the domain of an e-mail address.
+    Reads the segments from the end (where the country usually is): country names
+    in English and other languages, US states, Canadian provinces and Australian
+    states (names, codes, postcodes), UK postcodes and a few unambiguous cities;
+    then the last such place named inside a segment ("University of Michigan Law
+    School"); then the domain of an e-mail address.
+
+    >>> [country(a) for a in ("Tunis, Tunisie.", "Clemson SC 29634-0377.", "London SW1W 9SZ.",
+    ...                       "Rochester, NY (JGD)", "Hangzhou, Zhejiang.", "Sari , Iran and.",
+    ...                       "Dept. of X, Univ. Y. jane@uni-heidelberg.de", "University of Michigan Law School.")]
+    ['TN', 'US', 'GB', 'US', 'CN', 'IR', 'DE', 'US']
     """
     emails = _EMAIL.findall(text) if "@" in text else []
     body = _ELECTRONIC.sub(" ", _EMAIL.sub(" ", text)) if emails else text
@@ -212,6 +285,9 @@ def country(text: str) -> str | None:
         found = _segment_country(segment)
         if found:
             return found
+    found = _inner_country(body)
+    if found:
+        return found
     for email in emails:
         tld = email.rsplit(".", 1)[-1].lower()
         if tld in _TLDS:
@@ -228,22 +304,46 @@ def country(text: str) -> str | None:
 # ---------------------------------------------------------------- institutions
 
 _COMMAS = re.compile(r"[,;]")
-# Units inside an institution: never the institution itself.
+# A company's legal form printed as its own segment: "Genentech, Inc.", "Roche Hellas, S.A.".
+_LEGAL_FORM = re.compile(r"^(?:inc|llc|ltd|plc|lp|gmbh|ag|s\.?\s?a|s\.?\s?l|s\.?\s?l\.?\s?u|b\.?v|co|corp)\.?$", re.I)
+# Units inside an institution: never the institution itself. Street addresses neither.
 _UNIT = re.compile(
-    r"^(?:the\s+)?(?:dep(?:artment|t)s?\b|dept\.|division|section|unit\b|service\b|laborator(?:y|ies)|lab\b|"
-    r"program(?:me)?\b|group\b|team\b|core\b|clinic of|chair\b|graduate program|ward\b|"
-    r"key laboratory|state key|(?:\w+\s+)?key lab)",
+    r"^(?:the\s+)?(?:dep(?:artment|t)s?\b|dept\.|deparment|division|section|unit\b|service\b|laborator(?:y|ies)|"
+    r"lab\b|program(?:me)?\b|group\b|team\b|core\b|clinic of|chair\b|graduate program|ward\b|"
+    r"key laboratory|state key|(?:\w+\s+)?key lab|\d)",
     re.I,
 )
-# Institution kinds, strongest first: a university beats the hospital it runs, which beats an institute.
+_UNIT_END = re.compile(r"\b(?:department|division|unit|section|program(?:me)?|group|team|office)$", re.I)
+# A footnote marker before the first segment: "1 Department of ...", "2] College of ...", "b Department ...".
+_MARKER = re.compile(r"^(?:\[?\d{1,2}\]|\d{1,2}|[a-h])\s+(?=[A-Z])")
+# Institution kinds, strongest first: a university beats the hospital it runs, which beats an institute
+# or a company, which beats a school or a pharma business unit named alone.
 _KINDS = (
     re.compile(r"universit|universidad|universidade|universite|college|academy|academia|polytechnic|"
-               r"ecole|hochschule|\binstitut(?:e)? of technology", re.I),
+               r"ecole|hochschule|vidyalaya|\binstitut(?:e)? of technology|\bumc\b|\bumc(?=[A-Z])", re.I),
     re.compile(r"hospital|klinik|clinic|medical cent(?:er|re)|health (?:system|science|care)|infirmary|"
-               r"ospedale|hopital|charit[eé]|healthcare|medical school|school of medicine", re.I),
-    re.compile(r"institut|cent(?:er|re)|foundation|council|agency|ministry|organi[sz]ation|society|"
-               r"corporation|company|inc\b|ltd\b|gmbh|laboratories|cnrs|inserm|nih\b", re.I),
+               r"ospedale|hopital|hôpital|sjukehus|sykehus|charit[eé]|healthcare|medical school|school of medicine|"
+               r"\bnhs\b|\bchu\b", re.I),
+    re.compile(r"institut|cent(?:er|re)|foundation|fundaci[oó]n|council|agency|authority|administration|"
+               r"ministry|organi[sz]ation|society|sociedad|association|asociaci[oó]n|federation|federaci[oó]n|"
+               r"confederation|national laborator|corporation|company|\binc\b|\bltd\b|\bllc\b|\bgmbh\b|"
+               r"\bs\.?\s?a\b|\bs\.?\s?l\.?(?:\s?u)?\b|laboratories|cnrs|inserm|\bnih\b|\bcdc\b", re.I),
+    re.compile(r"\bschool\b|\bpharma\b", re.I),
 )
+
+
+def _segments(text: str) -> list[str]:
+    """The comma-separated parts of an affiliation, a legal form kept with its company."""
+    segments: list[str] = []
+    for part in _COMMAS.split(_MARKER.sub("", clean(text))):
+        part = part.strip(" .")
+        if not part:
+            continue
+        if segments and _LEGAL_FORM.match(part):
+            segments[-1] += ", " + part
+        else:
+            segments.append(part)
+    return segments
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -252,12 +352,19 @@ def institution(text: str) -> str | None:
 
     Departments, divisions and laboratories are units of an institution, not
     institutions; the segments are compared by kind (university, hospital,
-    institute) and the first of the strongest kind wins.
+    institute or company) and the first of the strongest kind wins.
+
+    >>> institution("Late Stage Immunology Product Development, Genentech, Inc., South San Francisco, USA.")
+    'Genentech, Inc'
+    >>> institution("Department of Radiology, University of Michigan School of Medicine, "
+    ...             "1500 E Medical Center Dr SPC 5030, Ann Arbor, MI 48109")
+    'University of Michigan School of Medicine'
+    >>> institution("Beijing Key Laboratory of Clinical Study on Anticancer Molecular Target Drugs, Beijing 100021")
     """
-    segments = [s.strip(" .") for s in _COMMAS.split(clean(text)) if s.strip(" .")]
+    segments = _segments(text)
     best: tuple[int, int] | None = None
     for position, segment in enumerate(segments):
-        if _UNIT.match(segment) or len(segment) < 4:
+        if _UNIT.match(segment) or _UNIT_END.search(segment) or len(segment) < 4:
             continue
         for rank, kind in enumerate(_KINDS):
             if kind.search(segment):

@@ -1,0 +1,168 @@
+"""What the networks are built from, read from the store with a few simple SPARQL queries.
+
+Each query is a handful of triple patterns over the record graphs (the graph
+stands for the article: ``kg:graph/pmid/{PMID}``); grouping, counting and
+filtering happen in Python, where they are cheap. The result is a
+:class:`Corpus`: articles with their authors in order, each authorship's
+organisations, the MeSH major topics, and the names, countries and
+institutions of the persons and organisations involved.
+
+>>> import tempfile
+>>> from kg.store import KnowledgeGraph
+>>> with KnowledgeGraph.open(tempfile.mkdtemp() + "/s", writable=True) as kg:
+...     _ = kg.ingest(["tests/data/seed"])
+...     corpus = extract(kg, mesh=True)
+>>> article = corpus.articles["24649313"]
+>>> article.year, len(article.authors), corpus.persons[article.authors[0]].label
+(2014, 7, 'Yang Luo')
+>>> sorted({corpus.organisations[o].country for _, o in article.affiliations})
+['CN']
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from kg.store import KnowledgeGraph
+
+__all__ = ["Article", "Corpus", "Organisation", "Person", "extract", "selected_articles"]
+
+# One or two triple patterns each: Oxigraph answers these at a few microseconds a row,
+# and the joins are cheaper in Python. Authorship IRIs are kg:br/pmid/{PMID}/ar/{rank}
+# (MAPPING.md, "IRIs"), so the role itself gives the article and the rank.
+_ARTICLES = "SELECT ?a ?year WHERE { ?a fabio:hasPubMedId ?id OPTIONAL { ?a fabio:hasPublicationYear ?year } }"
+_HOLDERS = "SELECT ?role ?person WHERE { ?role pro:isHeldBy ?person }"
+_ROLE_ORGANISATIONS = "SELECT ?role ?org WHERE { ?role pro:relatesToOrganization ?org }"
+_NAMES = "SELECT ?s ?name WHERE { ?s foaf:name ?name }"
+_COUNTRIES = "SELECT ?o ?country WHERE { ?o schema:addressCountry ?country }"
+_INSTITUTIONS = "SELECT ?o ?inst WHERE { ?o org:subOrganizationOf ?inst }"
+_MESH = """
+SELECT ?g ?term ?descriptor WHERE {
+  GRAPH ?g { ?a fabio:hasPrimarySubjectTerm ?term }
+  OPTIONAL { ?term meshv:hasDescriptor ?descriptor }
+}"""
+_MESH_LABELS = "SELECT DISTINCT ?d ?label WHERE { ?a fabio:hasPrimarySubjectTerm ?d . ?d rdfs:label ?label }"
+
+
+@dataclass(slots=True)
+class Article:
+    """One article: its PMID, year, authors (person IRIs in rank order) and MeSH major topics."""
+
+    pmid: str
+    year: int | None = None
+    authors: list[str] = field(default_factory=list)
+    #: (person IRI, organisation IRI) for every affiliation of every authorship.
+    affiliations: list[tuple[str, str]] = field(default_factory=list)
+    #: MeSH major topic descriptors (a major qualifier makes its descriptor major).
+    mesh: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Person:
+    label: str
+    orcid: str | None = None
+
+
+@dataclass(slots=True)
+class Organisation:
+    """An affiliation as printed, with the country and institution derived from it."""
+
+    name: str
+    country: str | None = None
+    institution: str | None = None
+
+
+@dataclass
+class Corpus:
+    """The articles of a store (or a selection) and the entities the networks need."""
+
+    articles: dict[str, Article]
+    persons: dict[str, Person]
+    organisations: dict[str, Organisation]
+    institutions: dict[str, str]
+    mesh_labels: dict[str, str]
+
+
+def _rows(kg: KnowledgeGraph, sparql: str) -> Iterator[tuple[str | None, ...]]:
+    """A SELECT's rows as tuples of lexical values (None when unbound), without dict overhead."""
+    for solution in kg.query(sparql):
+        yield tuple(None if term is None else term.value for term in solution)
+
+
+def selected_articles(kg: KnowledgeGraph, sparql: str) -> set[str]:
+    """The PMIDs of the articles a SELECT's first variable gives (``--query FILE.rq``)."""
+    solutions = kg.query(sparql)
+    if not hasattr(solutions, "variables"):
+        raise ValueError("the query must be a SELECT whose first variable gives articles")
+    prefix = kg.iris.article("")
+    pmids: set[str] = set()
+    for solution in solutions:
+        term = solution[0]
+        if isinstance(term, ox.NamedNode) and term.value.startswith(prefix):
+            pmids.add(term.value[len(prefix):])
+    return pmids
+
+
+def extract(kg: KnowledgeGraph, *, pmids: Iterable[str] | None = None, from_year: int | None = None,
+            to_year: int | None = None, mesh: bool = False) -> Corpus:
+    """Read the articles (all, or those in ``pmids``, published between the years given)
+    with their authors and affiliations; with ``mesh``, their MeSH major topics too."""
+    article_prefix = kg.iris.article("")
+    cut = len(article_prefix)
+    wanted = set(pmids) if pmids is not None else None
+    dated = from_year is not None or to_year is not None
+    articles: dict[str, Article] = {}
+    for iri, year in _rows(kg, _ARTICLES):
+        pmid = iri[cut:]
+        if wanted is not None and pmid not in wanted:
+            continue
+        y = int(year[:4]) if year and year[:4].isdigit() else None
+        if dated and (y is None or (from_year is not None and y < from_year) or (to_year is not None and y > to_year)):
+            continue
+        articles[pmid] = Article(pmid, y)
+
+    collective = kg.base_iri + "ra/collective/"
+    holders: dict[str, str] = {}  # authorship -> person
+    ranked: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for role, person in _rows(kg, _HOLDERS):
+        pmid, kind, rank = role[cut:].partition("/ar/")
+        if kind and pmid in articles and not person.startswith(collective):
+            holders[role] = person
+            ranked[pmid].append((int(rank), person))
+    for pmid, authors in ranked.items():
+        # The same person twice in one author list is one author.
+        articles[pmid].authors.extend(dict.fromkeys(person for _, person in sorted(authors)))
+    for role, org in _rows(kg, _ROLE_ORGANISATIONS):
+        person = holders.get(role)
+        if person is not None:
+            articles[role[cut:].partition("/")[0]].affiliations.append((person, org))
+
+    names = dict(_rows(kg, _NAMES))
+    orcid_prefix = kg.base_iri + "ra/orcid/"
+    persons = {p: Person(names.get(p, p), p[len(orcid_prefix):] if p.startswith(orcid_prefix) else None)
+               for p in set(holders.values())}
+    used = {o for article in articles.values() for _, o in article.affiliations}
+    organisations = {o: Organisation(names.get(o, o)) for o in used}
+    for o, country in _rows(kg, _COUNTRIES):
+        if o in organisations:
+            organisations[o].country = country
+    for o, inst in _rows(kg, _INSTITUTIONS):
+        if o in organisations:
+            organisations[o].institution = inst
+    institutions = {org.institution: names.get(org.institution, org.institution)
+                    for org in organisations.values() if org.institution}
+    labels: dict[str, str] = {}
+    if mesh:
+        graph_cut = len(kg.iris.graph(""))
+        for g, term, descriptor in _rows(kg, _MESH):
+            article = articles.get(g[graph_cut:])
+            if article is not None:
+                article.mesh.add(descriptor or term)
+        labels = dict(_rows(kg, _MESH_LABELS))
+    return Corpus(articles, persons, organisations, institutions, labels)

@@ -1,0 +1,365 @@
+"""The HTTP face of the store: SPARQL 1.1 Protocol, a query page, linked data, VoID, a dump.
+
+Built on Starlette; every store operation runs in a worker process (see
+:mod:`kg.server.pool`), so a query past its timeout is really stopped and a flood of
+clients gets answers or 503, never a stalled server. Read-only unless started with
+``writable=True`` and a token; writes need ``Authorization: Bearer <token>``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import tempfile
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+import pyoxigraph as ox
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from kg.mapping.vocab import prefixes
+from kg.query import named_queries
+from kg.server import tasks
+from kg.server.negotiation import choose
+from kg.server.pool import Busy, TimedOut, WorkerPool
+from kg.store import KnowledgeGraph
+
+__all__ = ["ServerConfig", "create_app"]
+
+_SUFFIXES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".rdf": "application/rdf+xml",
+             ".jsonld": "application/ld+json", ".html": "text/html"}
+_FORMAT_PARAMS = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+                  "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
+                  "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml", "jsonld": "application/ld+json"}
+
+
+@dataclass
+class ServerConfig:
+    """How ``kg serve`` runs (the command-line options)."""
+
+    store: str
+    timeout: float = 30.0
+    cors: bool = False
+    base_url: str | None = None
+    writable: bool = False
+    token: str | None = None
+    allow_service: bool = False
+    workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
+    max_waiting: int = 64
+    max_result_bytes: int = 64 * 1024 * 1024
+    max_request_bytes: int = 1024 * 1024
+
+
+class _State:
+    """What the running app shares: the pool, the store's base IRI, cached figures."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.reader: KnowledgeGraph | None = None
+        if not config.writable:
+            # Held for the server's lifetime: an ingest is refused while the store is served.
+            self.reader = KnowledgeGraph.open(config.store)
+            base = self.reader.base_iri
+        else:
+            with KnowledgeGraph.open(config.store) as kg:
+                base = kg.base_iri
+        self.base_iri = base
+        self.pool = WorkerPool(config.store, size=1 if config.writable else config.workers,
+                               writable=config.writable, max_waiting=config.max_waiting)
+        self.counts: dict[str, Any] | None = None
+        self.dump_dir = tempfile.mkdtemp(prefix="kg-serve-")
+        self.templates = Environment(loader=PackageLoader("kg.server", "templates"),
+                                     autoescape=select_autoescape(["html"]))
+        self.templates.filters["href"] = self.href
+
+    def href(self, iri: str) -> str:
+        """Where a link to ``iri`` goes: this server for IRIs under the base, else the IRI."""
+        if iri.startswith(self.base_iri):
+            return "/" + quote(iri[len(self.base_iri):], safe="/%")
+        return iri
+
+    def public(self, path: str, request: Request) -> str:
+        root = self.config.base_url or str(request.base_url)
+        return root.rstrip("/") + path
+
+    def close(self) -> None:
+        self.pool.close()
+        if self.reader is not None:
+            self.reader.close()
+
+
+def create_app(config: ServerConfig) -> Starlette:
+    """The ASGI application for ``config`` (opens the store and starts the workers)."""
+    state = _State(config)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        state.close()
+
+    async def run(name: str, *args: Any, timeout: float | None = config.timeout) -> Any:
+        return await state.pool.call(name, *args, timeout=timeout)
+
+    # ------------------------------------------------------------ SPARQL protocol
+    async def sparql(request: Request) -> Response:
+        params = request.query_params
+        if request.method == "POST":
+            body = await _body(request, config.max_request_bytes)
+            ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if ctype == "application/sparql-query":
+                text, form = body.decode("utf-8", "replace"), {}
+            elif ctype == "application/sparql-update":
+                return await _update(request, body.decode("utf-8", "replace"))
+            elif ctype in ("application/x-www-form-urlencoded", ""):
+                form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+                if "update" in form:
+                    return await _update(request, form["update"][0])
+                text = form.get("query", [None])[0]
+            else:
+                return PlainTextResponse(f"unsupported content type {ctype}", 415)
+            default_graphs = form.get("default-graph-uri", []) + params.getlist("default-graph-uri")
+            named = form.get("named-graph-uri", []) + params.getlist("named-graph-uri")
+        else:
+            text = params.get("query")
+            default_graphs, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+            if text is None:
+                return _service_description(request)
+        if not text:
+            return PlainTextResponse("missing query", 400)
+        if not config.allow_service and tasks.uses_service(text):
+            return PlainTextResponse("SERVICE (federated queries) is disabled: start kg serve with --allow-service", 400)
+        accept = _FORMAT_PARAMS.get(params.get("format", ""), request.headers.get("accept"))
+        media, content = await run("query", text, accept, default_graphs, named, config.max_result_bytes)
+        return Response(content, media_type=media, headers=_download(params.get("download"), media))
+
+    async def _update(request: Request, text: str) -> Response:
+        _require_write(request)
+        if not config.allow_service and tasks.uses_service(text):
+            return PlainTextResponse("SERVICE (federated queries) is disabled: start kg serve with --allow-service", 400)
+        await run("update", text)
+        state.counts = None
+        return Response(status_code=204)
+
+    async def update(request: Request) -> Response:
+        body = await _body(request, config.max_request_bytes)
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype == "application/sparql-update":
+            return await _update(request, body.decode("utf-8", "replace"))
+        form = parse_qs(body.decode("utf-8", "replace"))
+        if "update" not in form:
+            return PlainTextResponse("missing update", 400)
+        return await _update(request, form["update"][0])
+
+    def _require_write(request: Request) -> None:
+        supplied = request.headers.get("authorization", "")
+        expected = f"Bearer {config.token}" if config.token else None
+        allowed = config.writable and expected is not None and hmac.compare_digest(supplied.encode(), expected.encode())
+        if not allowed:
+            raise tasks.TaskError(403, "writes are disabled" if not config.writable else "a valid bearer token is needed")
+
+    def _service_description(request: Request) -> Response:
+        media = choose(request.headers.get("accept"), ["text/turtle", "application/rdf+xml", "application/n-triples",
+                                                        "application/ld+json", "text/html"])
+        if media == "text/html":
+            return query_page(request)
+        if media is None:
+            return PlainTextResponse("not acceptable", 406)
+        endpoint = state.public("/sparql", request)
+        sd = "http://www.w3.org/ns/sparql-service-description#"
+        triples = [
+            (endpoint, f"{sd}endpoint", ox.NamedNode(endpoint)),
+            (endpoint, f"{sd}supportedLanguage", ox.NamedNode(f"{sd}SPARQL11Query")),
+            (endpoint, f"{sd}feature", ox.NamedNode(f"{sd}UnionDefaultGraph")),
+            (endpoint, f"{sd}feature", ox.NamedNode(f"{sd}BasicFederatedQuery")) if config.allow_service else None,
+            (endpoint, f"{sd}supportedLanguage", ox.NamedNode(f"{sd}SPARQL11Update")) if config.writable else None,
+            *[(endpoint, f"{sd}resultFormat", ox.NamedNode(f"http://www.w3.org/ns/formats/{name}"))
+              for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                           "Turtle", "N-Triples", "RDF_XML", "JSON-LD")],
+            (endpoint, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", ox.NamedNode(f"{sd}Service")),
+        ]
+        return _graph_response([t for t in triples if t], media, {"sd": sd})
+
+    # ------------------------------------------------------------ graph store protocol
+    async def graph_store(request: Request) -> Response:
+        graph = request.query_params.get("graph")
+        if not graph:
+            return PlainTextResponse("give ?graph=IRI (the default graph is the union and cannot be written)", 400)
+        if request.method == "GET":
+            media, content = await run("graph_get", graph, request.headers.get("accept"), config.max_result_bytes)
+            return Response(content, media_type=media)
+        _require_write(request)
+        if graph.startswith(state.base_iri + "graph/pmid/") or graph == state.base_iri + "graph/entities":
+            return PlainTextResponse("record and entity graphs are kept by kg ingest; write another graph", 409)
+        if request.method == "DELETE":
+            await run("graph_delete", graph)
+            return Response(status_code=204)
+        body = await _body(request, config.max_request_bytes)
+        ctype = request.headers.get("content-type", "text/turtle").split(";")[0].strip().lower()
+        size = await run("graph_write", graph, body, ctype, request.method == "PUT")
+        state.counts = None
+        return JSONResponse({"graph": graph, "triples": size}, status_code=200)
+
+    # ------------------------------------------------------------ pages, linked data, VoID, dump
+    def query_page(request: Request) -> HTMLResponse:
+        queries = [{"name": q.name, "description": q.description, "sparql": q.sparql,
+                    "params": [p.name for p in q.params]} for q in named_queries().values()]
+        html = state.templates.get_template("query.html").render(
+            queries=queries, queries_json=json.dumps(queries), base=state.base_iri,
+            prefixes=json.dumps(prefixes(state.base_iri)))
+        return HTMLResponse(html)
+
+    async def home(request: Request) -> Response:
+        return query_page(request)
+
+    async def api_queries(request: Request) -> Response:
+        return JSONResponse([{"name": q.name, "description": q.description, "params": [p.name for p in q.params]}
+                             for q in named_queries().values()])
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "quads": await run("quads", timeout=10)})
+
+    async def void(request: Request) -> Response:
+        media = choose(request.headers.get("accept"), ["text/turtle", "application/n-triples", "application/rdf+xml",
+                                                        "application/ld+json"])
+        if media is None:
+            return PlainTextResponse("not acceptable", 406)
+        if state.counts is None:
+            state.counts = await run("counts", timeout=max(config.timeout, 120))
+        return _graph_response(_void_triples(state, request), media,
+                               {"void": "http://rdfs.org/ns/void#", "dcterms": "http://purl.org/dc/terms/"})
+
+    async def dump(request: Request) -> Response:
+        path = os.path.join(state.dump_dir, "dump.nq.gz")
+        if not os.path.exists(path) or config.writable:
+            await run("dump", path, timeout=None)
+        return FileResponse(path, media_type="application/n-quads", headers={"Content-Encoding": "identity"},
+                            filename="dump.nq.gz")
+
+    async def linked_data(request: Request) -> Response:
+        path = request.path_params["path"]
+        accept = request.headers.get("accept")
+        for suffix, media in _SUFFIXES.items():
+            if path.endswith(suffix):
+                path, accept = path[: -len(suffix)], media
+                break
+        iri = state.base_iri + path
+        offered = ["text/html", *tasks.GRAPH_TYPES]
+        if not accept or "text/html" in accept:
+            media = choose(accept, offered)
+        else:
+            media = choose(accept, list(tasks.GRAPH_TYPES)) or choose(accept, offered)
+        if media is None:
+            return PlainTextResponse("not acceptable", 406)
+        if media == "text/html":
+            page = await run("resource", iri)
+            if page is None:
+                return HTMLResponse(state.templates.get_template("missing.html").render(iri=iri), 404)
+            return HTMLResponse(state.templates.get_template("resource.html").render(page=page, base=state.base_iri))
+        described = await run("describe", iri, media, config.max_result_bytes)
+        if described is None:
+            return PlainTextResponse(f"no resource {iri}", 404)
+        return Response(described[1], media_type=described[0], headers={"Vary": "Accept"})
+
+    routes = [
+        Route("/", home),
+        Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/update", update, methods=["POST"]),
+        Route("/rdf-graphs", graph_store, methods=["GET", "PUT", "POST", "DELETE"]),
+        Route("/api/queries", api_queries),
+        Route("/health", health),
+        Route("/.well-known/void", void),
+        Route("/dump.nq.gz", dump),
+        Mount("/static", StaticFiles(packages=[("kg.server", "static")]), name="static"),
+        Route("/{path:path}", linked_data),
+    ]
+    middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+                             allow_headers=["*"])] if config.cors else []
+    exception_handlers = {
+        tasks.TaskError: lambda request, exc: PlainTextResponse(exc.message, exc.status),
+        Busy: lambda request, exc: PlainTextResponse("the server is busy: try again shortly", 503,
+                                                     headers={"Retry-After": "2"}),
+        TimedOut: lambda request, exc: PlainTextResponse(
+            f"the query was stopped after the {config.timeout:g} s timeout", 503, headers={"Retry-After": "5"}),
+        _TooLarge: lambda request, exc: PlainTextResponse("request body too large", 413),
+    }
+    return Starlette(routes=routes, middleware=middleware, exception_handlers=exception_handlers, lifespan=lifespan)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The request body, refusing more than ``limit`` bytes without reading them all."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise _TooLarge()
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _download(name: str | None, media: str) -> dict[str, str]:
+    if not name:
+        return {}
+    ext = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml", "text/csv": "csv",
+           "text/tab-separated-values": "tsv", "text/turtle": "ttl", "application/n-triples": "nt",
+           "application/rdf+xml": "rdf", "application/ld+json": "jsonld"}.get(media, "txt")
+    safe = "".join(c for c in name if c.isalnum() or c in "-_") or "results"
+    return {"Content-Disposition": f'attachment; filename="{safe}.{ext}"'}
+
+
+def _graph_response(triples: list[tuple[str, str, Any]], media: str, names: dict[str, str]) -> Response:
+    fmt = tasks.GRAPH_TYPES[media]
+    data = ox.serialize(
+        [ox.Triple(ox.NamedNode(s), ox.NamedNode(p), o) for s, p, o in triples], format=fmt,
+        prefixes=names if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None)
+    return Response(data, media_type=media)
+
+
+def _void_triples(state: _State, request: Request) -> list[tuple[str, str, Any]]:
+    counts = state.counts or {}
+    void = "http://rdfs.org/ns/void#"
+    dataset = state.public("/.well-known/void#dataset", request)
+    integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+    def number(n: int) -> ox.Literal:
+        return ox.Literal(str(n), datatype=integer)
+
+    triples: list[tuple[str, str, Any]] = [
+        (dataset, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", ox.NamedNode(void + "Dataset")),
+        (dataset, "http://purl.org/dc/terms/title", ox.Literal("PubMed knowledge graph (kg)")),
+        (dataset, void + "sparqlEndpoint", ox.NamedNode(state.public("/sparql", request))),
+        (dataset, void + "dataDump", ox.NamedNode(state.public("/dump.nq.gz", request))),
+        (dataset, void + "uriSpace", ox.Literal(state.config.base_url or state.base_iri)),
+        (dataset, void + "triples", number(counts.get("quads", 0))),
+        (dataset, void + "entities", number(counts.get("entities", 0))),
+        (dataset, void + "classes", number(len(counts.get("classes", {})))),
+        (dataset, void + "properties", number(len(counts.get("properties", {})))),
+    ]
+    vocabularies = set()
+    for i, (cls, n) in enumerate(counts.get("classes", {}).items()):
+        part = f"{dataset}-class-{i}"
+        triples += [(dataset, void + "classPartition", ox.NamedNode(part)),
+                    (part, void + "class", ox.NamedNode(cls)), (part, void + "entities", number(n))]
+    for i, (iri, n) in enumerate(counts.get("properties", {}).items()):
+        part = f"{dataset}-property-{i}"
+        triples += [(dataset, void + "propertyPartition", ox.NamedNode(part)),
+                    (part, void + "property", ox.NamedNode(iri)), (part, void + "triples", number(n))]
+        vocabularies.add(iri[: max(iri.rfind("#"), iri.rfind("/")) + 1])
+    triples += [(dataset, void + "vocabulary", ox.NamedNode(v)) for v in sorted(vocabularies) if v]
+    return triples

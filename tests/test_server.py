@@ -1,0 +1,390 @@
+"""kg serve: a real server on a local port, real HTTP and SPARQL clients, a real browser."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import csv
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from helpers import DATA, SEED
+from kg.store import KnowledgeGraph
+
+SEED_FAMILIES = ["Luo", "Shi", "Xing", "Wang", "Feng", "Han", "He"]
+ARTICLE = "https://example.org/kg/br/pmid/24649313"
+ARTICLE_AUTHORS = f"""
+SELECT ?rank ?family WHERE {{
+  <{ARTICLE}> pro:isDocumentContextFor ?r . ?r vivo:rank ?rank ; pro:isHeldBy/foaf:familyName ?family .
+}} ORDER BY ?rank"""
+# A record made up for these tests: its title carries markup that must never run in a page,
+# and it cites and discusses the seed record, so the seed's page has incoming links.
+HOSTILE = b"""<?xml version="1.0"?>
+<PubmedArticleSet><PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">99000001</PMID>
+<Article><Journal><Title>Journal of &lt;b&gt;Tests&lt;/b&gt;</Title></Journal>
+<ArticleTitle>&lt;script&gt;alert("x")&lt;/script&gt; &amp; "quoted" &lt;img src=x onerror=alert(1)&gt;</ArticleTitle>
+<AuthorList><Author><LastName>O'Brien &lt;i&gt;</LastName><ForeName>Ann</ForeName><Initials>A</Initials></Author></AuthorList>
+<Language>eng</Language></Article>
+<CommentsCorrectionsList><CommentsCorrections RefType="CommentOn"><RefSource>Mol Clin Oncol. 2014</RefSource>
+<PMID Version="1">24649313</PMID></CommentsCorrections></CommentsCorrectionsList></MedlineCitation>
+<PubmedData><ReferenceList><Reference><Citation>Luo Y et al.</Citation><ArticleIdList>
+<ArticleId IdType="pubmed">24649313</ArticleId></ArticleIdList></Reference></ReferenceList></PubmedData>
+</PubmedArticle></PubmedArticleSet>"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, store: Path, *args: str) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = store.parent / f"serve-{self.port}.log"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(self.port), *args],
+            stdout=subprocess.DEVNULL, stderr=self.log.open("wb"))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+            if self.process.poll() is not None:
+                raise RuntimeError(self.log.read_text())
+        raise RuntimeError("the server did not start: " + self.log.read_text())
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _store(path: Path) -> Path:
+    with KnowledgeGraph.open(path, writable=True) as kg:
+        hostile = path.parent / "hostile.xml"
+        hostile.write_bytes(HOSTILE)
+        report = kg.ingest([str(SEED), str(DATA / "xml/pair-7records.xml"),
+                            str(DATA / "xml/pubmedportable-pancreatic.xml"), str(hostile)])
+        assert not report.skipped
+    return path
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _store(tmp_path_factory.mktemp("serve") / "store")
+
+
+@pytest.fixture(scope="module")
+def server(store: Path) -> Iterator[Server]:
+    running = Server(store, "--timeout", "3", "--workers", "2")
+    yield running
+    running.stop()
+
+
+# ---------------------------------------------------------------- SPARQL protocol with real clients
+
+
+def test_rdflib_sparqlstore_runs_select_ask_and_construct(server: Server) -> None:
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    graph = rdflib.Graph(SPARQLStore(server.url + "/sparql"))  # rdflib asks for SPARQL XML or RDF/XML
+    rows = list(graph.query("PREFIX pro: <http://purl.org/spar/pro/> PREFIX vivo: <http://vivoweb.org/ontology/core#> "
+                            "PREFIX foaf: <http://xmlns.com/foaf/0.1/>" + ARTICLE_AUTHORS))
+    assert [str(r.family) for r in rows] == SEED_FAMILIES and [int(r.rank) for r in rows] == list(range(1, 8))
+    assert graph.query(f"ASK {{ <{ARTICLE}> ?p ?o }}").askAnswer is True
+    constructed = graph.query(f"CONSTRUCT {{ <{ARTICLE}> ?p ?o }} WHERE {{ <{ARTICLE}> ?p ?o }}").graph
+    assert (rdflib.URIRef(ARTICLE), rdflib.DCTERMS.title, None) in constructed
+
+
+def test_sparqlwrapper_gets_the_authors_in_order(server: Server) -> None:
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    client = SPARQLWrapper(server.url + "/sparql")
+    client.setQuery(ARTICLE_AUTHORS.replace("SELECT", "PREFIX pro: <http://purl.org/spar/pro/> "
+                                            "PREFIX vivo: <http://vivoweb.org/ontology/core#> "
+                                            "PREFIX foaf: <http://xmlns.com/foaf/0.1/> SELECT"))
+    client.setReturnFormat(JSON)
+    client.setMethod("POST")
+    bindings = client.query().convert()["results"]["bindings"]
+    assert [b["family"]["value"] for b in bindings] == SEED_FAMILIES
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml",
+                                    "text/csv", "text/tab-separated-values"])
+def test_select_results_by_content_negotiation(server: Server, accept: str) -> None:
+    r = httpx.get(server.url + "/sparql", params={"query": ARTICLE_AUTHORS}, headers={"Accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(accept)
+    if accept == "text/csv":
+        families = [row["family"] for row in csv.DictReader(io.StringIO(r.text))]
+    else:
+        fmt = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
+               "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+               "text/tab-separated-values": ox.QueryResultsFormat.TSV}[accept]
+        families = [row["family"].value for row in ox.parse_query_results(r.content, fmt)]
+    assert families == SEED_FAMILIES
+
+
+@pytest.mark.parametrize("accept,fmt", [("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                                        ("application/rdf+xml", "xml"), ("application/ld+json", "json-ld")])
+def test_graphs_by_content_negotiation(server: Server, accept: str, fmt: str) -> None:
+    query = f"CONSTRUCT {{ <{ARTICLE}> ?p ?o }} WHERE {{ <{ARTICLE}> ?p ?o }}"
+    r = httpx.post(server.url + "/sparql", content=query,
+                   headers={"Content-Type": "application/sparql-query", "Accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(accept)
+    graph = rdflib.Graph().parse(data=r.content, format=fmt)
+    assert str(graph.value(rdflib.URIRef(ARTICLE), rdflib.DCTERMS.title)).startswith("Sorafenib")
+
+
+def test_form_posts_dataset_parameters_and_the_union_default_graph(server: Server) -> None:
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    whole = httpx.post(server.url + "/sparql", data={"query": count}, headers={"Accept": "application/json"})
+    one = httpx.post(server.url + "/sparql", data={"query": count,
+                                                     "default-graph-uri": "https://example.org/kg/graph/pmid/24649313"},
+                     headers={"Accept": "application/json"})
+    n_whole = int(whole.json()["results"]["bindings"][0]["n"]["value"])
+    n_one = int(one.json()["results"]["bindings"][0]["n"]["value"])
+    assert n_whole > 20000 and 100 < n_one < 200
+    named = httpx.get(server.url + "/sparql", params={
+        "query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "named-graph-uri": "https://example.org/kg/graph/pmid/24649313"}, headers={"Accept": "application/json"})
+    assert [b["g"]["value"] for b in named.json()["results"]["bindings"]] == [
+        "https://example.org/kg/graph/pmid/24649313"]
+
+
+def test_errors_are_4xx_with_the_parsers_message(server: Server) -> None:
+    bad = httpx.get(server.url + "/sparql", params={"query": "SELECT ?x WHERE { ?x ?p }"})
+    assert bad.status_code == 400 and "SPARQL syntax error" in bad.text and "Traceback" not in bad.text
+    unacceptable = httpx.get(server.url + "/sparql", params={"query": ARTICLE_AUTHORS}, headers={"Accept": "image/png"})
+    assert unacceptable.status_code == 406
+    service = httpx.get(server.url + "/sparql", params={
+        "query": "SELECT * WHERE { SERVICE <http://example.invalid/sparql> { ?s ?p ?o } }"})
+    assert service.status_code == 400 and "--allow-service" in service.text
+
+
+def test_service_description_on_a_plain_get(server: Server) -> None:
+    r = httpx.get(server.url + "/sparql", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=r.text, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    service = rdflib.URIRef(server.url + "/sparql")
+    assert (service, rdflib.RDF.type, sd.Service) in graph
+    assert (service, sd.feature, sd.UnionDefaultGraph) in graph
+
+
+def test_a_runaway_query_is_stopped_and_the_server_keeps_answering(server: Server) -> None:
+    explosive = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        started = time.monotonic()
+        slow = pool.submit(httpx.get, server.url + "/sparql", params={"query": explosive}, timeout=60)
+        time.sleep(0.5)
+        quick = httpx.get(server.url + "/sparql", params={"query": ARTICLE_AUTHORS},
+                          headers={"Accept": "text/csv"}, timeout=10)
+        quick_elapsed = time.monotonic() - started
+        answer = slow.result()
+        elapsed = time.monotonic() - started
+    assert quick.status_code == 200 and quick_elapsed < 3
+    assert answer.status_code == 503 and "timeout" in answer.text
+    assert elapsed < 3 + 2
+    assert httpx.get(server.url + "/health").json()["status"] == "ok"  # the stopped worker was replaced
+
+
+# ---------------------------------------------------------------- linked data, VoID, dump
+
+
+@pytest.mark.parametrize("suffix,fmt", [(".ttl", "turtle"), (".jsonld", "json-ld"), (".nt", "nt"), (".rdf", "xml")])
+def test_resources_dereference_with_suffixes(server: Server, suffix: str, fmt: str) -> None:
+    graph = rdflib.Graph().parse(data=httpx.get(server.url + "/br/pmid/24649313" + suffix).content, format=fmt)
+    article = rdflib.URIRef(ARTICLE)
+    assert str(graph.value(article, rdflib.DCTERMS.title)).startswith("Sorafenib")
+    citing = rdflib.URIRef("https://example.org/kg/br/pmid/99000001")
+    assert (citing, rdflib.URIRef("http://purl.org/spar/cito/cites"), article) in graph  # incoming links too
+
+
+@pytest.mark.parametrize("accept,fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                                        ("application/n-triples", "nt"), ("application/rdf+xml", "xml")])
+def test_resources_dereference_by_accept_header(server: Server, accept: str, fmt: str) -> None:
+    r = httpx.get(server.url + "/br/pmid/24649313", headers={"Accept": accept})
+    assert r.headers["content-type"].startswith(accept)
+    graph = rdflib.Graph().parse(data=r.content, format=fmt)
+    assert (rdflib.URIRef(ARTICLE), rdflib.URIRef("http://purl.org/spar/fabio/hasPubMedId"), None) in graph
+
+
+def test_the_html_page_of_an_article(server: Server) -> None:
+    r = httpx.get(server.url + "/br/pmid/24649313", headers={"Accept": "text/html"})
+    html = r.text
+    assert r.status_code == 200 and "Sorafenib in metastatic radioactive" in html
+    positions = [html.index(f'href="/ra/name/fn/{name}"') for name in
+                 ("luo-yang", "shi-yuankai", "xing-puyuan", "wang-lin", "feng-yun", "han-xiaohong", "he-xiaohui")]
+    assert positions == sorted(positions)
+    assert "https://pubmed.ncbi.nlm.nih.gov/24649313/" in html and "https://doi.org/10.3892/mco.2013.199" in html
+    assert "Beijing Key Laboratory of Clinical Study" in html
+    assert 'href="/br/pmid/99000001"' in html  # who cites it / comments on it
+    assert httpx.get(server.url + "/br/pmid/24649313.html").text == html
+
+
+def test_unknown_resources_are_404(server: Server) -> None:
+    assert httpx.get(server.url + "/br/pmid/1", headers={"Accept": "text/html"}).status_code == 404
+    assert httpx.get(server.url + "/br/pmid/1.ttl").status_code == 404
+
+
+def test_markup_in_the_data_is_shown_as_text(server: Server) -> None:
+    html = httpx.get(server.url + "/br/pmid/99000001.html").text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "O&#39;Brien &lt;i&gt;" in html
+
+
+def test_void_health_and_dump(server: Server) -> None:
+    void = rdflib.Graph().parse(data=httpx.get(server.url + "/.well-known/void").text, format="turtle")
+    v = rdflib.Namespace("http://rdfs.org/ns/void#")
+    dataset = next(void.subjects(rdflib.RDF.type, v.Dataset))
+    assert int(void.value(dataset, v.triples)) > 20000
+    assert void.value(dataset, v.sparqlEndpoint) == rdflib.URIRef(server.url + "/sparql")
+    assert rdflib.URIRef("http://purl.org/spar/fabio/") in set(void.objects(dataset, v.vocabulary))
+    classes = {void.value(p, v["class"]) for p in void.objects(dataset, v.classPartition)}
+    assert rdflib.URIRef("http://purl.org/spar/fabio/JournalArticle") in classes
+    health = httpx.get(server.url + "/health").json()
+    assert health["status"] == "ok"
+    dump = httpx.get(server.url + "/dump.nq.gz")
+    import gzip
+
+    quads = ox.Store()
+    quads.load(gzip.decompress(dump.content), ox.RdfFormat.N_QUADS)
+    assert len(quads) == health["quads"] == int(void.value(dataset, v.triples))
+
+
+def test_the_query_page_and_its_assets_are_local(server: Server) -> None:
+    html = httpx.get(server.url + "/").text
+    assert "<textarea" in html and 'src="/static/app.js"' in html and "http://" not in html.split("<main>")[0]
+    assert "cdn" not in html.lower()
+    assert httpx.get(server.url + "/static/app.js").status_code == 200
+    assert [q["name"] for q in httpx.get(server.url + "/api/queries").json()][:2] == ["article", "articles-of-author"]
+
+
+# ---------------------------------------------------------------- security and robustness
+
+
+def test_writes_are_refused_on_a_read_only_server(server: Server) -> None:
+    update = httpx.post(server.url + "/update", content="INSERT DATA { <http://x/s> <http://x/p> 1 }",
+                        headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer anything"})
+    assert update.status_code == 403
+    put = httpx.put(server.url + "/rdf-graphs", params={"graph": "http://x/g"}, content="<http://x/s> <http://x/p> 1 .",
+                    headers={"Content-Type": "text/turtle"})
+    assert put.status_code == 403
+
+
+def test_hostile_requests_get_4xx_not_500(server: Server) -> None:
+    base = server.url
+    assert httpx.get(base + "/sparql?query=%ZZ%FF%").status_code == 400
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", "/sparql?query=" + "SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D%23" + "x" * 200_000)
+    assert connection.getresponse().status in (400, 414, 431)
+    connection.close()
+    weird = httpx.get(base + "/sparql", params={"query": ARTICLE_AUTHORS}, headers={"Accept": ";;;q=x,/,*/*;q=oops"})
+    assert weird.status_code in (200, 406)
+    assert httpx.post(base + "/sparql", content=b"x" * 2_000_000,
+                      headers={"Content-Type": "application/sparql-query"}).status_code == 413
+    for path in ("/static/../../../etc/passwd", "/static/%2e%2e/%2e%2e/etc/passwd", "/static/..%2f..%2fetc%2fpasswd"):
+        r = httpx.get(base + path)
+        assert r.status_code == 404 and "root:" not in r.text
+    assert "access-control-allow-origin" not in httpx.get(base + "/health", headers={"Origin": "http://evil"}).headers
+
+
+def test_a_flood_of_clients_gets_answers_or_503(server: Server) -> None:
+    def ask(i: int) -> int:
+        query = ARTICLE_AUTHORS if i % 2 else "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        return httpx.get(server.url + "/sparql", params={"query": query}, timeout=30).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(32) as pool:
+        codes = list(pool.map(ask, range(200)))
+    assert set(codes) <= {200, 503} and codes.count(200) > 100
+    assert httpx.get(server.url + "/health").status_code == 200
+
+
+# ---------------------------------------------------------------- a writable server
+
+
+def test_writes_need_the_token_on_a_writable_server(tmp_path: Path) -> None:
+    store = _store(tmp_path / "store")
+    running = Server(store, "--writable", "--token", "s3cret", "--cors")
+    try:
+        url, graph = running.url, "https://example.org/kg/graph/notes"
+        body = "INSERT DATA { GRAPH <https://example.org/kg/graph/notes> { <http://x/s> <http://x/p> \"note\" } }"
+        headers = {"Content-Type": "application/sparql-update"}
+        assert httpx.post(url + "/update", content=body, headers=headers).status_code == 403
+        assert httpx.post(url + "/update", content=body, headers={**headers, "Authorization": "Bearer wrong"}).status_code == 403
+        assert httpx.post(url + "/update", content=body, headers={**headers, "Authorization": "Bearer s3cret"}).status_code == 204
+        got = httpx.get(url + "/rdf-graphs", params={"graph": graph}, headers={"Accept": "application/n-triples"})
+        assert got.text.strip() == '<http://x/s> <http://x/p> "note" .'
+        auth = {"Authorization": "Bearer s3cret", "Content-Type": "text/turtle"}
+        put = httpx.put(url + "/rdf-graphs", params={"graph": graph}, content="<http://x/a> <http://x/b> <http://x/c> .",
+                        headers=auth)
+        assert put.status_code == 200 and put.json()["triples"] == 1
+        protected = httpx.put(url + "/rdf-graphs", params={"graph": "https://example.org/kg/graph/pmid/24649313"},
+                              content="<http://x/a> <http://x/b> <http://x/c> .", headers=auth)
+        assert protected.status_code == 409
+        assert httpx.delete(url + "/rdf-graphs", params={"graph": graph}, headers=auth).status_code == 204
+        assert httpx.get(url + "/health", headers={"Origin": "http://elsewhere"}).headers[
+            "access-control-allow-origin"] == "*"
+    finally:
+        running.stop()
+
+
+def test_writable_without_a_token_is_refused(store: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--writable"],
+                         capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "KG_TOKEN"})
+    assert out.returncode == 1 and "--writable needs --token" in out.stderr
+
+
+# ---------------------------------------------------------------- the query page in a real browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed")
+def test_the_query_page_in_headless_chromium(server: Server, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server.url + "/")
+        page.select_option("#named", "article")
+        page.fill("#param-pmid", "24649313")
+        page.click("#run")
+        page.wait_for_selector("#results-table tbody tr")
+        rows = page.locator("#results-table tbody tr")
+        assert rows.count() == 14 and "14 rows" in page.inner_text("#status")
+        page.screenshot(path=str(tmp_path / "query-page.png"))
+        page.click("#results-table tbody tr:first-child td:nth-child(2) a")
+        page.wait_for_selector("#title")
+        assert page.inner_text("#title") == "Yang Luo"
+        page.goto(server.url + "/br/pmid/24649313")
+        assert page.inner_text("#title").startswith("Sorafenib in metastatic radioactive")
+        authors = page.locator("#authors > li > a.author").all_inner_texts()
+        assert authors == ["Luo, Yang", "Shi, Yuankai", "Xing, Puyuan", "Wang, Lin", "Feng, Yun", "Han, Xiaohong",
+                           "He, Xiaohui"]
+        page.screenshot(path=str(tmp_path / "article-page.png"))
+        browser.close()
+    assert (tmp_path / "query-page.png").stat().st_size > 10_000
