@@ -43,7 +43,8 @@ from kg.sources import expand_paths, read_file
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
 
-__all__ = ["EXIT_SKIPPED", "IngestReport", "forget_records", "ingest"]
+__all__ = ["BATCH_QUADS", "EXIT_SKIPPED", "Batch", "Delete", "IngestReport", "Put", "finish", "forget_records",
+           "ingest", "mapped_batches", "write_batch"]
 
 #: Exit code of ``kg ingest`` when some records were skipped (0 when all loaded).
 EXIT_SKIPPED = 3
@@ -81,7 +82,7 @@ class IngestReport:
 
 
 @dataclass(slots=True)
-class _Put:
+class Put:
     pmid: int
     version: int
     digest: bytes
@@ -92,14 +93,14 @@ class _Put:
 
 
 @dataclass(slots=True)
-class _Delete:
+class Delete:
     pmid: int
     where: str
 
 
 @dataclass
-class _Batch:
-    items: list[_Put | _Delete] = field(default_factory=list)
+class Batch:
+    items: list[Put | Delete] = field(default_factory=list)
     #: the statement of each shared-triple hash in this batch
     texts: dict[int, str] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)
@@ -110,7 +111,7 @@ class _Batch:
     quads: int = 0
 
 
-def _put(mapper: Mapper, record: Record, batch: _Batch) -> None:
+def _put(mapper: Mapper, record: Record, batch: Batch) -> None:
     mapped = mapper.map(record)
     nquads = mapped.nquads().encode()
     hashes = [triple_hash(t) for t in mapped.entities]
@@ -120,15 +121,16 @@ def _put(mapper: Mapper, record: Record, batch: _Batch) -> None:
     digest.update(unique.tobytes())
     where = str(record.source) if record.source else record.pmid
     packed = pack_statements(mapped.entities)
-    batch.items.append(_Put(int(record.pmid), record.pmid_version, digest.digest(), nquads, unique, packed, where))
+    batch.items.append(Put(int(record.pmid), record.pmid_version, digest.digest(), nquads, unique, packed, where))
     batch.quads += len(mapped.triples) + len(mapped.entities)
     batch.warnings.extend(f"{where} (PMID {record.pmid}): {note}" for note in mapped.notes)
 
 
-def _batches(sources: Iterable[Any], format: str, base_iri: str, batch_quads: int) -> Iterator[_Batch]:
-    """Batches of mapped records from files, directories, "-" or Record/Deletion objects."""
+def mapped_batches(sources: Iterable[Any], format: str, base_iri: str, batch_quads: int) -> Iterator[Batch]:
+    """Batches of mapped records from files, directories, "-" or Record/Deletion objects
+    (the read-and-map half of an ingest; :mod:`kg.build` runs it on cluster workers)."""
     mapper = Mapper(base_iri)
-    batch = _Batch()
+    batch = Batch()
     for source in sources:
         items: Iterable[Any]
         if isinstance(source, (Record, Deletion, ParseError)):
@@ -149,13 +151,13 @@ def _batches(sources: Iterable[Any], format: str, base_iri: str, batch_quads: in
                         where = str(item.source) if item.source else item.pmid
                         batch.errors.append((f"{where} (PMID {item.pmid})", f"cannot be mapped: {exc!r}"))
                 elif isinstance(item, Deletion):
-                    batch.items.append(_Delete(int(item.pmid), str(item.source or item.pmid)))
+                    batch.items.append(Delete(int(item.pmid), str(item.source or item.pmid)))
                 else:
                     where = str(item.source) if item.source else "<input>"
                     batch.errors.append((where + (f" (PMID {item.pmid})" if item.pmid else ""), item.message))
                 if batch.quads >= batch_quads:
                     yield batch
-                    batch = _Batch(current_file=batch.current_file)
+                    batch = Batch(current_file=batch.current_file)
             if path is not None:
                 batch.files_done += 1
     yield batch
@@ -164,7 +166,7 @@ def _batches(sources: Iterable[Any], format: str, base_iri: str, batch_quads: in
 def _produce(sources: list[Any], format: str, base_iri: str, batch_quads: int, out: Any) -> None:
     """Run in the producer process (or thread): put batches on ``out``, then None."""
     try:
-        for batch in _batches(sources, format, base_iri, batch_quads):
+        for batch in mapped_batches(sources, format, base_iri, batch_quads):
             out.put(batch)
         out.put(None)
     except BaseException:  # report, do not die silently: the writer is waiting
@@ -191,7 +193,7 @@ class _Producer:
         self.worker.daemon = True
         self.worker.start()
 
-    def __iter__(self) -> Iterator[_Batch]:
+    def __iter__(self) -> Iterator[Batch]:
         while True:
             try:
                 batch = self.queue.get(timeout=1.0)
@@ -228,33 +230,39 @@ def ingest(kg: KnowledgeGraph, sources: Iterable[Any], *, format: str = "auto",
     producer = _Producer(sources if isinstance(sources, Iterator) else list(sources), format, kg.base_iri, batch_quads)
     try:
         for batch in producer:
-            _write_batch(kg, batch, report)
+            write_batch(kg, batch, report)
             report.seconds = time.monotonic() - started
             if progress is not None:
                 progress(report)
     finally:
         producer.stop()
-    kg.store.flush()
-    if report.quads_added + report.quads_removed > max(_COMPACT_AFTER, len(kg.store) // 10):
-        # Many bulk-loaded batches leave many small files behind; compacting them makes
-        # every later lookup several times faster (joins on the bulk file: 5x).
-        kg.store.optimize()
+    finish(kg, report)
     report.current_file = None
     report.seconds = time.monotonic() - started
     return report
 
 
-def _write_batch(kg: KnowledgeGraph, batch: _Batch, report: IngestReport) -> None:
+def finish(kg: KnowledgeGraph, report: IngestReport) -> None:
+    """Make the writes durable, and compact the store after a large ingest."""
+    kg.store.flush()
+    if report.quads_added + report.quads_removed > max(_COMPACT_AFTER, len(kg.store) // 10):
+        # Many bulk-loaded batches leave many small files behind; compacting them makes
+        # every later lookup several times faster (joins on the bulk file: 5x).
+        kg.store.optimize()
+
+
+def write_batch(kg: KnowledgeGraph, batch: Batch, report: IngestReport) -> None:
+    """Write one batch of mapped records and deletions (the five steps of the module docstring)."""
     report.records_read += batch.records_read
     report.files += batch.files_done
     report.current_file = batch.current_file
     report.skipped.extend(batch.errors)
     report.warnings.extend(batch.warnings)
     # The last word on each PMID in this batch wins, except an older version.
-    final: dict[int, _Put | _Delete] = {}
+    final: dict[int, Put | Delete] = {}
     for item in batch.items:
         previous = final.get(item.pmid)
-        if isinstance(item, _Put) and isinstance(previous, _Put):
+        if isinstance(item, Put) and isinstance(previous, Put):
             if item.version < previous.version:
                 report.skipped.append((item.where, f"PMID {item.pmid} version {item.version} is older than "
                                                    f"version {previous.version} read before"))
@@ -262,11 +270,11 @@ def _write_batch(kg: KnowledgeGraph, batch: _Batch, report: IngestReport) -> Non
             report.replaced += 1  # superseded within the batch, before ever being written
         final[item.pmid] = item
     stored = kg.index.records(final)
-    puts: list[_Put] = []
+    puts: list[Put] = []
     removed: list[int] = []
     for pmid, item in final.items():
         old = stored.get(pmid)
-        if isinstance(item, _Delete):
+        if isinstance(item, Delete):
             if old is None:
                 report.deletions_absent += 1
             else:
@@ -329,7 +337,7 @@ def _remove_shared(kg: KnowledgeGraph, statements: list[str], chunk: int = 5_000
         kg.store.update(f"DELETE DATA {{ GRAPH <{graph}> {{\n{body} .\n}} }}")
 
 
-def _load(kg: KnowledgeGraph, puts: list[_Put], shared: list[str], report: IngestReport) -> int:
+def _load(kg: KnowledgeGraph, puts: list[Put], shared: list[str], report: IngestReport) -> int:
     """Bulk-load record graphs and new shared statements; returns the number of quads loaded.
 
     Should a batch not parse (a mapping defect), records are loaded one by one so

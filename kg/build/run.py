@@ -1,0 +1,192 @@
+"""``kg build``: map input files to shards on a Dask cluster, then load them in PubMed order.
+
+The map step (read and map, the costly part) runs as one Dask task per file on a
+local cluster or on any scheduler. The reduce step applies the shards to the store
+in file-name order (the baseline before the updates, each update in turn) through
+the same writer as ``kg ingest`` (:func:`kg.ingest.write_batch`): a later version
+replaces an earlier one, a DeleteCitation removes it, shared entities are stored
+once, and the store ends up exactly as one ``kg ingest`` of the same files would
+leave it. Both steps resume: a shard whose manifest matches its input is not mapped
+again, and a file already applied to the store is not applied again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.build.edges import coauthor_edges
+from kg.build.shards import Manifest, is_current, map_file, read_batches, shard_name
+from kg.ingest import IngestReport, finish, write_batch
+from kg.sources import expand_paths
+
+__all__ = ["BuildReport", "build", "ordered_inputs"]
+
+_APPLIED = "build:applied"  # index meta key: {shard name: "size:mtime"} of the files applied
+
+
+@dataclass
+class BuildReport:
+    files: int = 0
+    mapped: int = 0
+    reused: int = 0
+    applied: int = 0
+    already_applied: int = 0
+    records: int = 0
+    deletions: int = 0
+    quads: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    map_seconds: float = 0.0
+    map_task_seconds: float = 0.0
+    reduce_seconds: float = 0.0
+    dashboard: str | None = None
+    load: IngestReport | None = None
+    edges: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.errors or (self.load and self.load.skipped) else 0
+
+
+def ordered_inputs(inputs: Iterable[str]) -> list[str]:
+    """Input files (directories and globs expanded) in PubMed order: by file name.
+
+    >>> ordered_inputs(["tests/data/xml/scipamato"])[:2]
+    ['tests/data/xml/scipamato/pubmed_result_23454700.xml', 'tests/data/xml/scipamato/pubmed_result_25395026.xml']
+    """
+    import glob
+
+    paths: list[str] = []
+    for spec in inputs:
+        matches = sorted(glob.glob(spec)) if any(c in spec for c in "*?[") else [spec]
+        paths.extend(expand_paths(matches))
+    files = sorted(dict.fromkeys(paths), key=lambda p: (os.path.basename(p), p))
+    names = [shard_name(f) for f in files]
+    clash = {n for n in names if names.count(n) > 1}
+    if clash:
+        raise ValueError(f"several inputs would make the same shard: {', '.join(sorted(clash))}")
+    return files
+
+
+def build(inputs: Iterable[str], out: str, *, store: str | None = None, base_iri: str | None = None,
+          workers: int | None = None, scheduler: str | None = None, client: Any = None, load: bool = True,
+          format: str = "auto", edges: bool = False, max_authors: int = 50,
+          progress: Callable[[str], None] | None = None) -> BuildReport:
+    """Map ``inputs`` to shards in ``out`` on Dask, then (with ``load``) apply them to ``store``;
+    with ``edges``, also write corpus-wide co-authorship edges (:mod:`kg.build.edges`).
+
+    The cluster is ``client`` if given, else the scheduler at ``scheduler``, else a
+    local cluster of ``workers`` processes.
+    """
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    from kg.store import KnowledgeGraph
+
+    say = progress or (lambda message: None)
+    files = ordered_inputs(inputs)
+    report = BuildReport(files=len(files))
+    kg = KnowledgeGraph.open(store, base_iri=base_iri, writable=True) if load else None
+    own_client = client is None
+    cluster = None
+    try:
+        base = kg.base_iri if kg else (base_iri or "https://example.org/kg/")
+        if own_client:
+            if scheduler:
+                client = Client(scheduler)
+            else:
+                cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None if _no_dashboard() else ":0")
+                client = Client(cluster)
+        report.dashboard = getattr(client, "dashboard_link", None) if not _no_dashboard() else None
+        if report.dashboard:
+            say(f"dashboard: {report.dashboard}")
+        names = [shard_name(f) for f in files]
+        todo = [f for f, n in zip(files, names) if not is_current(Manifest.read(out, n), f)]
+        report.reused = len(files) - len(todo)
+        started = time.monotonic()
+        futures = {f: client.submit(map_file, f, out, base, format, pure=False, retries=2, key=f"map-{shard_name(f)}")
+                   for f in todo}
+        pending = as_completed(list(futures.values()), with_results=False)
+        done: set[str] = {f for f in files if f not in futures}
+        failed: dict[str, str] = {}
+        by_future = {fut.key: f for f, fut in futures.items()}
+        applied_upto = 0
+        applied = json.loads(kg.index.get_meta(_APPLIED) or "{}") if kg else {}
+        load_report = IngestReport()
+        reduce_time = 0.0
+        for future in pending:
+            path = by_future[future.key]
+            if future.status == "error":
+                failed[path] = repr(future.exception())
+            else:
+                report.map_task_seconds += future.result()["seconds"]
+                report.mapped += 1
+            done.add(path)
+            say(f"mapped {len(done)}/{len(files)} files")
+            if kg is not None:  # apply every file whose predecessors are all mapped
+                while applied_upto < len(files) and files[applied_upto] in done:
+                    path = files[applied_upto]
+                    if path in failed:
+                        break
+                    t = time.monotonic()
+                    _apply(kg, out, path, applied, load_report, report)
+                    reduce_time += time.monotonic() - t
+                    applied_upto += 1
+                    say(f"applied {applied_upto}/{len(files)} files to the store")
+        report.map_seconds = time.monotonic() - started
+        if kg is not None:
+            t = time.monotonic()
+            while applied_upto < len(files) and files[applied_upto] not in failed:
+                _apply(kg, out, files[applied_upto], applied, load_report, report)
+                applied_upto += 1
+            finish(kg, load_report)
+            reduce_time += time.monotonic() - t
+            load_report.seconds = reduce_time
+            report.load = load_report
+        report.reduce_seconds = reduce_time
+        if edges and not failed:
+            report.edges = coauthor_edges(out, files, max_authors)
+        for path, message in failed.items():
+            report.errors.append((path, f"could not be mapped: {message}"))
+        for name in names:
+            manifest = Manifest.read(out, name)
+            if manifest:
+                report.records += manifest.records
+                report.deletions += manifest.deletions
+                report.quads += manifest.quads
+                if kg is None:  # when loading, the load report lists the skipped records
+                    report.errors.extend(manifest.errors)
+        return report
+    finally:
+        if own_client and client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+        if kg is not None:
+            kg.close()
+
+
+def _apply(kg: Any, out: str, path: str, applied: dict[str, str], load: IngestReport, report: BuildReport) -> None:
+    """Apply one file's shard to the store, once."""
+    name = shard_name(path)
+    stat = os.stat(path)
+    stamp = f"{stat.st_size}:{stat.st_mtime}"
+    if applied.get(name) == stamp:
+        report.already_applied += 1
+        return
+    for batch in read_batches(out, name):
+        write_batch(kg, batch, load)
+    applied[name] = stamp
+    kg.index.set_meta(_APPLIED, json.dumps(applied))
+    report.applied += 1
+
+
+def _no_dashboard() -> bool:
+    """The dashboard needs bokeh; without it Dask runs fine, just without the web page."""
+    import importlib.util
+
+    return importlib.util.find_spec("bokeh") is None
