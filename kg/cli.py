@@ -7,44 +7,24 @@ Results go to standard output, messages and progress to standard error.
 from __future__ import annotations
 
 import json
-import re
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import click
 
 from kg.export import EXPORT_FORMATS, format_for
-from kg.ingest import EXIT_SKIPPED, IngestReport
+from kg.fetch.commands import fetch, update
+
 from kg.ontologies import load_ontologies, ontology_graph
 from kg.profiles import PROFILES, export_profile
 from kg.validate import validate as validate_store
 from kg.resources import shipped
 from kg.query import RESULT_FORMATS, load_query, named_queries, parse_param, write_results
 from kg.sources import FORMATS
-from kg.store import DEFAULT_STORE, KnowledgeGraph, StoreError
+from kg.clitools import Progress, fail, ingest_summary, open_store, store_option, syntax_error_message
+from kg.store import StoreError
 
-store_option = click.option(
-    "--store",
-    envvar="KG_STORE",
-    default=DEFAULT_STORE,
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="The store directory (or set KG_STORE).",
-)
-
-
-def _fail(message: str) -> None:
-    raise click.ClickException(message)
-
-
-def _open(store: str, **kwargs: Any) -> KnowledgeGraph:
-    try:
-        return KnowledgeGraph.open(store, **kwargs)
-    except StoreError as exc:
-        _fail(str(exc))
-        raise  # unreachable; keeps type checkers happy
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,8 +68,8 @@ def ingest(paths: tuple[str, ...], store: str, base_iri: str | None, fmt: str, q
     Example:
       kg ingest pubmed21n1298.xml.gz export.nbib --store kg-store
     """
-    with _open(store, base_iri=base_iri, writable=True) as kg:
-        bar = _Progress(enabled=not quiet and sys.stderr.isatty())
+    with open_store(store, base_iri=base_iri, writable=True) as kg:
+        bar = Progress(enabled=not quiet and sys.stderr.isatty())
         try:
             report = kg.ingest(list(paths), format=fmt, progress=bar.update)
         except KeyboardInterrupt:
@@ -107,55 +87,8 @@ def ingest(paths: tuple[str, ...], store: str, base_iri: str | None, fmt: str, q
             click.echo(f"warning: {warning}", err=True)
         if len(report.warnings) > 50:
             click.echo(f"warning: ... and {len(report.warnings) - 50} more warnings", err=True)
-    click.echo(_summary(report))
+    click.echo(ingest_summary(report))
     sys.exit(report.exit_code)
-
-
-class _Progress:
-    """A one-line progress display on stderr: files, records, speed, quads."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.shown = False
-        self.last = 0.0
-
-    def update(self, report: IngestReport) -> None:
-        now = time.monotonic()
-        if not self.enabled or now - self.last < 0.2:
-            return
-        self.last = now
-        rate = report.records_read / report.seconds if report.seconds else 0
-        current = Path(report.current_file).name if report.current_file else ""
-        line = (f"\ringesting {current}: {report.files} files done, {report.records_read:,} records "
-                f"({rate:,.0f}/s), {report.quads_added:,} quads")
-        click.echo(line[:150].ljust(100), nl=False, err=True)
-        self.shown = True
-
-    def done(self) -> None:
-        if self.shown:
-            click.echo("", err=True)
-
-
-def _summary(r: IngestReport) -> str:
-    lines = [
-        f"files:    {r.files}",
-        f"records:  {r.records_read:,} read, {r.added:,} added, {r.replaced:,} replaced, "
-        f"{r.unchanged:,} unchanged, {r.deleted:,} deleted, {len(r.skipped):,} skipped",
-    ]
-    if r.deletions_absent:
-        lines.append(f"          {r.deletions_absent:,} deletions of records the store did not hold")
-    reasons: dict[str, int] = {}
-    for _, reason in r.skipped:
-        key = re.sub(r"\d+", "N", reason.split(":")[0])
-        reasons[key] = reasons.get(key, 0) + 1
-    for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
-        lines.append(f"          skipped {n:,}: {reason}")
-    lines.append(f"quads:    {r.quads_added:,} written, {r.quads_removed:,} removed")
-    if r.warnings:
-        lines.append(f"warnings: {len(r.warnings):,} values kept as text (see stderr)")
-    rate = r.records_read / r.seconds if r.seconds else 0
-    lines.append(f"time:     {r.seconds:.1f} s ({rate:,.0f} records/s)")
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- query
@@ -195,45 +128,33 @@ def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...
                 click.echo(f"    --param {p.name}=...  ({p.type}) {p.description}")
         return
     if not query:
-        _fail("give a query (a named query, a .rq file or SPARQL text), or --list")
+        fail("give a query (a named query, a .rq file or SPARQL text), or --list")
     try:
         nq = load_query(query)
     except OSError as exc:
-        _fail(f"cannot read {query}: {exc.strerror or exc}")
+        fail(f"cannot read {query}: {exc.strerror or exc}")
     declared = {p.name: p for p in nq.params}
-    with _open(store) as kg:
+    with open_store(store) as kg:
         try:
             bindings = dict(parse_param(p, kg.prefixes, declared) for p in params)
         except ValueError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         missing = [p.name for p in nq.params if p.name not in bindings]
         if missing:
-            _fail(f"query {nq.name} needs --param " + ", ".join(f"{m}=..." for m in missing))
+            fail(f"query {nq.name} needs --param " + ", ".join(f"{m}=..." for m in missing))
         try:
             result = kg.query(nq.sparql, params=bindings)
         except SyntaxError as exc:
-            _fail(_syntax_error(nq.sparql, str(exc)))
+            fail(syntax_error_message(nq.sparql, str(exc)))
         except OSError as exc:
-            _fail(f"query failed: {exc}")
+            fail(f"query failed: {exc}")
         chosen = fmt or (_RESULT_EXTENSIONS.get(Path(output).suffix.lower()) if output and output != "-" else None)
         default = "turtle" if type(result).__name__ == "QueryTriples" else "table"
         with click.open_file(output or "-", "wb") as out:
             try:
                 write_results(result, out, chosen or default, kg.prefixes)
             except ValueError as exc:
-                _fail(str(exc))
-
-
-def _syntax_error(sparql: str, message: str) -> str:
-    """The parser's message, and the offending line with a caret under the position."""
-    m = re.search(r"(\d+):(\d+)", message)
-    text = f"syntax error in query: {message}"
-    if m:
-        line_no, col = int(m.group(1)), int(m.group(2))
-        lines = sparql.splitlines()
-        if 1 <= line_no <= len(lines):
-            text += f"\n  {lines[line_no - 1]}\n  {' ' * max(col - 1, 0)}^"
-    return text
+                fail(str(exc))
 
 
 # ---------------------------------------------------------------- export
@@ -269,21 +190,21 @@ def export(store: str, fmt: str | None, output: str, graph: str | None, profile:
       kg export --profile bibtex --query my-articles.rq -o articles.bib
     """
     if profile:
-        with _open(store) as kg, click.open_file(output, "wb") as out:
+        with open_store(store) as kg, click.open_file(output, "wb") as out:
             sparql = Path(query_file).read_text(encoding="utf-8") if query_file else None
             try:
                 count = export_profile(kg, profile, out, sparql)
             except SyntaxError as exc:
-                _fail(_syntax_error(sparql or "", str(exc)))
+                fail(syntax_error_message(sparql or "", str(exc)))
         click.echo(f"{count:,} articles written as {profile}", err=True)
         return
     if query_file:
-        _fail("--query selects articles for --profile")
+        fail("--query selects articles for --profile")
     if fmt is None and output != "-":
         fmt = format_for(output)
         if fmt is None:
-            _fail(f"cannot tell the RDF syntax from {output!r}: add --format")
-    with _open(store) as kg:
+            fail(f"cannot tell the RDF syntax from {output!r}: add --format")
+    with open_store(store) as kg:
         target = graph
         if graph and graph.startswith("kg:"):
             target = kg.base_iri + graph[3:]
@@ -307,7 +228,7 @@ def stats(store: str, fmt: str) -> None:
     Example:
       kg stats --store kg-store
     """
-    with _open(store) as kg:
+    with open_store(store) as kg:
         figures = kg.stats()
     if fmt == "json":
         click.echo(json.dumps(figures, indent=2))
@@ -360,8 +281,8 @@ def validate(store: str, graphs: tuple[str, ...], report: str | None) -> None:
     """
     pmids = [g.rstrip("/").rsplit("/", 1)[-1] for g in graphs] or None
     if pmids and not all(p.isdigit() for p in pmids):
-        _fail("--graph takes record graph IRIs (.../graph/pmid/N) or PMIDs")
-    with _open(store) as kg:
+        fail("--graph takes record graph IRIs (.../graph/pmid/N) or PMIDs")
+    with open_store(store) as kg:
         checked = len(pmids) if pmids else kg.index.record_count()
         lines = [str(v) for v in validate_store(kg, pmids)]
     summary = f"{checked:,} records checked, {len(lines):,} violations"
@@ -388,7 +309,7 @@ def ontology_load(store: str) -> None:
       kg ontology load --store kg-store
       kg query 'SELECT ?label WHERE { fabio:JournalArticle rdfs:label ?label }'
     """
-    with _open(store, writable=True) as kg:
+    with open_store(store, writable=True) as kg:
         click.echo(f"{load_ontologies(kg):,} triples in {ontology_graph(kg)}")
 
 
@@ -432,7 +353,7 @@ def build(inputs: tuple[str, ...], out: str, store: str, base_iri: str | None, w
                            scheduler=scheduler, load=not no_load, format=fmt, edges=coauthor_edges,
                            max_authors=max_authors, progress=say)
     except (StoreError, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if sys.stderr.isatty():
         click.echo("", err=True)
     for where, reason in report.errors + (report.load.skipped if report.load else []):
@@ -443,7 +364,7 @@ def build(inputs: tuple[str, ...], out: str, store: str, base_iri: str | None, w
     if report.load is not None:
         click.echo(f"load:     {report.applied} files applied ({report.already_applied} already), "
                    f"{report.reduce_seconds:.1f} s")
-        click.echo(_summary(report.load))
+        click.echo(ingest_summary(report.load))
     if report.edges:
         click.echo(f"edges:    {report.edges}")
     sys.exit(report.exit_code)
@@ -462,7 +383,7 @@ def build(inputs: tuple[str, ...], out: str, store: str, base_iri: str | None, w
 @click.option("--writable", is_flag=True, help="Accept SPARQL Update and graph-store writes (needs --token).")
 @click.option("--token", envvar="KG_TOKEN", help="Bearer token that writes must present (or KG_TOKEN).")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated) calls to other endpoints.")
-@click.option("--workers", type=int, help="Query worker processes [default: the number of CPUs, at least 2].")
+@click.option("--workers", type=int, help="Query worker processes [default: the number of CPUs + 2].")
 def serve(store: str, host: str, port: int, timeout: float, cors: bool, base_url: str | None, writable: bool,
           token: str | None, allow_service: bool, workers: int | None) -> None:
     """Serve the store: SPARQL endpoint, query page, linked data, VoID, dump.
@@ -486,7 +407,7 @@ def serve(store: str, host: str, port: int, timeout: float, cors: bool, base_url
     from kg.server import ServerConfig, create_app
 
     if writable and not token:
-        _fail("--writable needs --token (or KG_TOKEN): writes must be authenticated")
+        fail("--writable needs --token (or KG_TOKEN): writes must be authenticated")
     config = ServerConfig(store=store, timeout=timeout, cors=cors, base_url=base_url, writable=writable,
                           token=token, allow_service=allow_service)
     if workers:
@@ -494,9 +415,18 @@ def serve(store: str, host: str, port: int, timeout: float, cors: bool, base_url
     try:
         app = create_app(config)
     except (StoreError, RuntimeError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     click.echo(f"serving {store} on http://{host}:{port}/ (SPARQL: http://{host}:{port}/sparql)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+    # Bounded connections: beyond them new ones get 503, so a flood (or slow clients
+    # holding connections) cannot exhaust the server.
+    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5, timeout_keep_alive=5,
+                limit_concurrency=256)
+
+
+# ---------------------------------------------------------------- fetch, update, network
+
+main.add_command(fetch)
+main.add_command(update)
 
 
 # ---------------------------------------------------------------- demo
@@ -520,10 +450,10 @@ def demo(store: str) -> None:
     """
     examples = shipped("examples")
     paths = [str(examples / name) for name in ("seed-24649313.txt", "pancreatic-cancer.xml.gz")]
-    with _open(store, writable=True) as kg:
+    with open_store(store, writable=True) as kg:
         report = kg.ingest(paths)
         click.echo(f"== kg ingest (bundled examples) -> {store}")
-        click.echo(_summary(report))
+        click.echo(ingest_summary(report))
         figures = kg.stats()
         click.echo("\n== kg stats")
         click.echo("\n".join(_stats_table(figures).splitlines()[:9]))

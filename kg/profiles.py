@@ -13,7 +13,6 @@ variable); they are read and written in batches, so any store size streams.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any

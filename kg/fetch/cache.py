@@ -13,7 +13,8 @@ whose records have all been downloaded again is deleted.
 
 >>> import tempfile
 >>> cache = BatchCache(tempfile.mkdtemp())
->>> xml = b"<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>7</PMID></MedlineCitation></PubmedArticle></PubmedArticleSet>"
+>>> xml = (b"<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>7</PMID></MedlineCitation>"
+...        b"</PubmedArticle></PubmedArticleSet>")
 >>> cache.missing(["7", "8"])
 ['7', '8']
 >>> _ = cache.save(["7", "8"], xml)
@@ -112,7 +113,7 @@ class BatchCache:
             out.write(xml)
         os.replace(partial, path)
         self._present[name] = True
-        today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+        today = dt.datetime.now(dt.UTC).date().isoformat()
         before = {row[1] for row in self._rows(pmids)} - {name}
         self.db.execute("BEGIN IMMEDIATE")
         self.db.executemany("INSERT OR REPLACE INTO pmid(pmid, file, fetched) VALUES (?, ?, ?)",

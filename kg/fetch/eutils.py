@@ -32,6 +32,7 @@ import httpx
 __all__ = [
     "DEFAULT_EUTILS_URL",
     "ApiKeyError",
+    "Cancelled",
     "EUtils",
     "EUtilsError",
     "NetworkError",
@@ -46,9 +47,9 @@ TOOL = "kg"
 #: NCBI's limits, in requests per second.
 RATE = 3.0
 RATE_WITH_KEY = 10.0
-#: Kept between two requests on top of 1/rate: NCBI counts arrivals, and the network
-#: can bring two requests closer together than they were sent.
-_MARGIN = 0.02
+#: How much longer than 1/rate two requests are kept apart: NCBI counts arrivals, and the
+#: network can bring two requests closer together than they were sent.
+_MARGIN = 0.05
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 _MAX_RETRY_AFTER = 60.0
 
@@ -69,8 +70,12 @@ class NetworkError(EUtilsError):
     """The E-utilities server could not be reached, or kept dropping the connection."""
 
 
+class Cancelled(EUtilsError):
+    """:meth:`EUtils.cancel` was called: no more requests are sent."""
+
+
 class RateLimiter:
-    """Spaces calls at least ``1/rate`` seconds apart, so that no second sees more than ``rate``.
+    """Spaces calls ``(1 + margin)/rate`` seconds apart, so that no second sees more than ``rate``.
 
     The clock and the sleep are injectable (tests of the spacing need not wait):
 
@@ -87,7 +92,7 @@ class RateLimiter:
     def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep, margin: float = _MARGIN) -> None:
         self.rate = float(rate)
-        self.interval = 1.0 / rate + margin
+        self.interval = (1.0 + margin) / rate
         self.clock = clock
         self.sleep = sleep
         self._next = -math.inf
@@ -124,17 +129,25 @@ class EUtils:
 
     def __init__(self, base_url: str = DEFAULT_EUTILS_URL, *, api_key: str | None = None, email: str | None = None,
                  tool: str = TOOL, rate: float | None = None, retries: int = 5, backoff: float = 1.0,
-                 timeout: float = 120.0, limiter: RateLimiter | None = None) -> None:
+                 timeout: float = 120.0) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"{base_url!r} is not an http(s) URL")
         self.base_url = base_url.rstrip("/") + "/"
-        self.host = urlsplit(self.base_url).netloc or self.base_url
+        self.host = parts.netloc
         self.api_key = api_key or None
-        self.limiter = limiter or RateLimiter(rate or (RATE_WITH_KEY if self.api_key else RATE))
+        self.limiter = RateLimiter(rate or (RATE_WITH_KEY if self.api_key else RATE))
         self.retries = retries
         self.backoff = backoff
         self.common = {"tool": tool, **({"email": email} if email else {}),
                        **({"api_key": self.api_key} if self.api_key else {})}
         self.http = httpx.Client(timeout=httpx.Timeout(timeout, connect=15.0),
                                  headers={"User-Agent": f"{tool} (PubMed knowledge graph builder)"})
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        """Send no more requests (from any thread): the next one, or a backoff, raises :class:`Cancelled`."""
+        self._cancelled.set()
 
     def close(self) -> None:
         self.http.close()
@@ -147,19 +160,19 @@ class EUtils:
 
     # ------------------------------------------------------------ the two E-utilities kg uses
     def esearch(self, term: str, *, retmax: int = 0, retstart: int = 0, datetype: str | None = None,
-                mindate: str | None = None, maxdate: str | None = None) -> SearchResult:
+                mindate: str | None = None, maxdate: str | None = None, strict: bool = True) -> SearchResult:
         """Search PubMed, keeping the result on the history server (``usehistory=y``).
 
         ``mindate``/``maxdate`` (YYYY/MM/DD) restrict ``datetype`` (``pdat``
         publication, ``mdat`` modification, ``edat`` Entrez date). Raises
-        :class:`QueryError` when PubMed cannot run ``term`` as written, including when
-        it would silently search without some of its words.
+        :class:`QueryError` when PubMed cannot run ``term`` as written, and, when
+        ``strict``, when it would silently search without some of its words.
         """
         params: dict[str, str | int] = {"db": "pubmed", "term": term, "usehistory": "y", "retmode": "json",
                                         "retmax": retmax, "retstart": retstart}
         if datetype and mindate and maxdate:
             params.update(datetype=datetype, mindate=mindate, maxdate=maxdate)
-        return _search_result(self._post("esearch.fcgi", params).content, term)
+        return _search_result(self._post("esearch.fcgi", params).content, term, strict)
 
     def efetch(self, *, ids: list[str] | None = None, history: tuple[str, str, int, int] | None = None) -> bytes:
         """PubMed XML of ``ids``, or of ``history`` = (WebEnv, query_key, retstart, retmax).
@@ -186,7 +199,9 @@ class EUtils:
         retry_after: str | None = None
         for attempt in range(self.retries + 1):
             if attempt:
-                time.sleep(self._delay(attempt, retry_after))
+                self._cancelled.wait(self._delay(attempt, retry_after))
+            if self._cancelled.is_set():
+                raise Cancelled("cancelled")
             retry_after = None
             self.limiter.wait()
             try:
@@ -233,7 +248,7 @@ class EUtils:
 _ERROR_IN_BROKEN_JSON = re.compile(rb'"ERROR"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
-def _search_result(body: bytes, term: str) -> SearchResult:
+def _search_result(body: bytes, term: str, strict: bool) -> SearchResult:
     try:
         data = json.loads(body)
     except ValueError:
@@ -246,12 +261,12 @@ def _search_result(body: bytes, term: str) -> SearchResult:
     if not isinstance(result, dict):
         raise EUtilsError(f"ESearch answered without a result: {body[:200]!r}")
     if result.get("ERROR"):
-        raise QueryError(f"PubMed could not run the search {term!r}: {result['ERROR']}")
+        raise QueryError(f"PubMed could not run the search {_short(term)!r}: {result['ERROR']}")
     errors = result.get("errorlist") or {}
     unknown = [f"phrase not found: {p}" for p in errors.get("phrasesnotfound") or []]
     unknown += [f"field not found: {f}" for f in errors.get("fieldsnotfound") or []]
-    if unknown:
-        raise QueryError(f"PubMed does not understand part of the query {term!r} ({'; '.join(unknown)}); "
+    if unknown and strict:
+        raise QueryError(f"PubMed does not understand part of the query {_short(term)!r} ({'; '.join(unknown)}); "
                          "it would search without it: correct the query")
     warnings = result.get("warninglist") or {}
     notes = [f"quoted phrase not found: {p}" for p in warnings.get("quotedphrasesnotfound") or []]
@@ -262,6 +277,10 @@ def _search_result(body: bytes, term: str) -> SearchResult:
                             str(result.get("webenv") or ""), str(result.get("querykey") or ""), notes)
     except (KeyError, ValueError):
         raise EUtilsError(f"ESearch answered without a hit count: {body[:200]!r}") from None
+
+
+def _short(term: str, limit: int = 200) -> str:
+    return term if len(term) <= limit else term[: limit - 3] + "..."
 
 
 def _unescape(raw: bytes) -> str:

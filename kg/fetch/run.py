@@ -10,10 +10,11 @@ arrived before it is in the store, and the report says what went wrong.
 >>> import tempfile
 >>> from kg.fetch.eutils import EUtils
 >>> from kg.store import KnowledgeGraph
->>> with KnowledgeGraph.open(tempfile.mkdtemp(), writable=True) as kg, EUtils("http://127.0.0.1:9/", backoff=0) as client:
+>>> store, nowhere = tempfile.mkdtemp(), "http://127.0.0.1:9/"
+>>> with KnowledgeGraph.open(store, writable=True) as kg, EUtils(nowhere, backoff=0) as client:
 ...     report = fetch(kg, client, query="asthma")
 >>> report.error
-NetworkError('cannot reach 127.0.0.1:9: connection refused; check the network connection (or --eutils-url / KG_EUTILS_URL)')
+NetworkError('cannot reach 127.0.0.1:9: connection refused; check the network connection (or --eutils-url / ...)')
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,10 +55,15 @@ class FetchReport:
 
     searches: list[str] = field(default_factory=list)
     hits: int = 0
-    limit: int | None = None
+    #: the hits this run set out to fetch (fewer with --max)
+    wanted: int = 0
+    #: the date slices that searches over ESearch's cap were split into
     slices: int = 0
+    #: batches of records (downloaded, read from the cache, or both)
     batches: int = 0
+    #: EFetch requests
     downloaded: int = 0
+    #: records fetched, and how many of them came from the cache
     records: int = 0
     from_cache: int = 0
     #: hits beyond ESearch's cap that no splitting could reach
@@ -67,11 +73,6 @@ class FetchReport:
     warnings: list[str] = field(default_factory=list)
     ingest: IngestReport = field(default_factory=IngestReport)
     error: EUtilsError | None = None
-
-    @property
-    def wanted(self) -> int:
-        """The hits this run set out to fetch."""
-        return min(self.hits, self.limit) if self.limit is not None else self.hits
 
 
 def cache_directory(kg: KnowledgeGraph, save_xml: str | os.PathLike[str] | None = None) -> Path:
@@ -107,8 +108,10 @@ def fetch(kg: KnowledgeGraph, client: EUtils, *, query: str | None = None, pmids
     if pmids is not None and (since or until):
         raise ValueError("--since and --until restrict a search, not a list of PMIDs")
     saved = SavedSearch(query=query, pmids=pmids, since=since, until=until, limit=limit)
-    what = Search(query, "pdat", DateRange.parse(since, until)) if query is not None else pmids
-    report = FetchReport(searches=[saved.describe()], limit=limit)
+    what: Search | list[str] = pmids or []
+    if query is not None:
+        what = Search(query, "pdat", DateRange.parse(since, until))
+    report = FetchReport(searches=[saved.describe()])
     started = _today()
     oldest = _run(kg, client, [_Job(what, limit)], cache_directory(kg, save_xml), report, refresh=refresh,
                   batch_size=batch_size, cap=cap, progress=progress)
@@ -131,16 +134,19 @@ def update(kg: KnowledgeGraph, client: EUtils, *, save_xml: str | os.PathLike[st
         raise ValueError(f"store {kg.path} was not built by kg fetch: there is no search to update "
                          "(run kg fetch QUERY first)")
     started = _today()
-    report = FetchReport(searches=[s.describe() for s in saved])
+    report = FetchReport()
     jobs: list[_Job] = []
     for entry in saved:
         changed = DateRange(dt.date.fromisoformat(entry.last_run) - dt.timedelta(days=1), DateRange.everything().last)
+        report.searches.append(f"{entry.describe()} modified since {changed.first.isoformat()}")
         if entry.query is not None:
             base = Search(entry.query).with_publication_dates(DateRange.parse(entry.since, entry.until))
             jobs.append(_Job(Search(base.term, "mdat", changed), entry.limit))
         else:
             ids = entry.pmids or []
-            jobs += [_Job(Search(" OR ".join(f"{p}[pmid]" for p in ids[i : i + _PMIDS_PER_SEARCH]), "mdat", changed))
+            # PubMed reports PMIDs it no longer has as phrases not found: not an error here.
+            jobs += [_Job(Search(" OR ".join(f"{p}[pmid]" for p in ids[i : i + _PMIDS_PER_SEARCH]), "mdat", changed,
+                                 strict=False))
                      for i in range(0, len(ids), _PMIDS_PER_SEARCH)]
     _run(kg, client, jobs, cache_directory(kg, save_xml), report, refresh=True, batch_size=batch_size, cap=cap,
          progress=progress)
@@ -152,7 +158,7 @@ def update(kg: KnowledgeGraph, client: EUtils, *, save_xml: str | os.PathLike[st
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 @dataclass
@@ -224,10 +230,12 @@ class _Fetcher:
             first = search.run(self.client, self.cap)
             parts = slices(self.client, search, first, cap=self.cap)
         self.report.hits += first.count
+        self.report.wanted += first.count if self.remaining is None else min(first.count, self.remaining)
         self.report.warnings += [w for w in first.warnings if w not in self.report.warnings]
         self._tell()
         for part in parts:
-            self.report.slices += 1
+            if part.search is not search:  # a slice of a split search
+                self.report.slices += 1
             self.report.unreachable += part.unreachable
             ids, result = part.result.ids, part.result
             for start in range(0, len(ids), self.batch_size):
@@ -242,6 +250,7 @@ class _Fetcher:
 
     def _pmids(self, pmids: list[str]) -> Iterator[Item]:
         self.report.hits += len(pmids)
+        self.report.wanted += len(pmids)
         self._tell()
         for start in range(0, len(pmids), self.batch_size):
             yield from self._batch(pmids[start : start + self.batch_size], None)
@@ -253,16 +262,16 @@ class _Fetcher:
         self.seen.update(fresh)
         self.report.batches += 1
         need = fresh if self.refresh else self.cache.missing(fresh)
-        held = [p for p in fresh if p not in set(need)]
-        delivered: set[str] = set()
+        needed = set(need)
+        held = [p for p in fresh if p not in needed]
+        wanted = set(fresh)
         if held:
             day = self.cache.fetched_on(held)
             if day is not None and (self.oldest is None or day < self.oldest):
                 self.oldest = day
-            for item in self.cache.read(held):
-                delivered.add(item.pmid or "")
-                yield item
-            self.report.from_cache += len(held)
+            cached = yield from self._deliver(self.cache.read(held), wanted)
+            self.report.from_cache += len(cached)
+            wanted -= cached
         if need:
             # The history server serves the slice's positions; ids left over after
             # the cache served some go by their ids.
@@ -270,9 +279,16 @@ class _Fetcher:
             xml = self.client.efetch(history=history) if whole else self.client.efetch(ids=need)
             path = self.cache.save(need, xml)
             self.report.downloaded += 1
-            for item in parse_pubmed_xml(io.BytesIO(xml), str(path)):
-                delivered.add(item.pmid or "")
-                yield item
-        self.report.records += len(delivered & set(fresh))
-        self.report.absent += len(set(fresh) - delivered)
+            wanted -= yield from self._deliver(parse_pubmed_xml(io.BytesIO(xml), str(path)), wanted)
+        self.report.absent += len(wanted)
         self._tell()
+
+    def _deliver(self, items: Iterator[Item], wanted: set[str]) -> Generator[Item, None, set[str]]:
+        """Yield ``items``, counting the ``wanted`` records among them; return their PMIDs."""
+        got: set[str] = set()
+        for item in items:
+            if isinstance(item, Record) and item.pmid in wanted and item.pmid not in got:
+                got.add(item.pmid)
+                self.report.records += 1
+            yield item
+        return got

@@ -107,17 +107,22 @@ def _far_future() -> dt.date:
 @dataclass(frozen=True)
 class Search:
     """A PubMed query, optionally restricted to ``dates`` of kind ``datetype``
-    (``pdat`` publication, ``mdat`` modification, ``edat`` Entrez date)."""
+    (``pdat`` publication, ``mdat`` modification, ``edat`` Entrez date).
+
+    ``strict``: refuse a query some of whose words PubMed does not know (a lenient
+    search is one of PMIDs, some of which may have been deleted from PubMed).
+    """
 
     term: str
     datetype: str = "pdat"
     dates: DateRange | None = None
+    strict: bool = True
 
     def narrowed_to_day(self, day: dt.date) -> Search:
         """This search on one day of its date, to be sliced by the next kind of date."""
         following = _NEXT_DATETYPE[self.datetype]
         assert following is not None
-        return Search(f"({self.term}) AND {_ncbi(day)}[{_TAGS[self.datetype]}]", following, None)
+        return Search(f"({self.term}) AND {_ncbi(day)}[{_TAGS[self.datetype]}]", following, None, self.strict)
 
     def with_publication_dates(self, dates: DateRange | None) -> Search:
         """This search restricted to publication ``dates`` in the query itself (so that
@@ -128,9 +133,9 @@ class Search:
 
     def run(self, client: _Searcher, retmax: int) -> SearchResult:
         if self.dates is None:
-            return client.esearch(self.term, retmax=retmax)
-        return client.esearch(self.term, retmax=retmax, datetype=self.datetype,
-                              mindate=_ncbi(self.dates.first), maxdate=_ncbi(self.dates.last))
+            return client.esearch(self.term, retmax=retmax, strict=self.strict)
+        return client.esearch(self.term, retmax=retmax, datetype=self.datetype, mindate=_ncbi(self.dates.first),
+                              maxdate=_ncbi(self.dates.last), strict=self.strict)
 
     def __str__(self) -> str:
         return self.term + (f" ({self.datetype} {self.dates})" if self.dates else "")
@@ -138,7 +143,7 @@ class Search:
 
 class _Searcher(Protocol):
     def esearch(self, term: str, *, retmax: int = 0, retstart: int = 0, datetype: str | None = None,
-                mindate: str | None = None, maxdate: str | None = None) -> SearchResult: ...
+                mindate: str | None = None, maxdate: str | None = None, strict: bool = True) -> SearchResult: ...
 
 
 @dataclass

@@ -54,7 +54,8 @@ class ServerConfig:
     writable: bool = False
     token: str | None = None
     allow_service: bool = False
-    workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
+    # More workers than cores: a few long queries then do not hold up the quick ones.
+    workers: int = field(default_factory=lambda: (os.cpu_count() or 2) + 2)
     max_waiting: int = 64
     max_result_bytes: int = 64 * 1024 * 1024
     max_request_bytes: int = 1024 * 1024
@@ -74,6 +75,7 @@ class _State:
             with KnowledgeGraph.open(config.store) as kg:
                 base = kg.base_iri
         self.base_iri = base
+        self.prefixes = prefixes(base)
         self.pool = WorkerPool(config.store, size=1 if config.writable else config.workers,
                                writable=config.writable, max_waiting=config.max_waiting)
         self.counts: dict[str, Any] | None = None
@@ -139,6 +141,7 @@ def create_app(config: ServerConfig) -> Starlette:
         if not config.allow_service and tasks.uses_service(text):
             return PlainTextResponse("SERVICE (federated queries) is disabled: start kg serve with --allow-service", 400)
         accept = _FORMAT_PARAMS.get(params.get("format", ""), request.headers.get("accept"))
+        tasks.precheck(text, accept, state.prefixes, default_graphs, named)
         media, content = await run("query", text, accept, default_graphs, named, config.max_result_bytes)
         return Response(content, media_type=media, headers=_download(params.get("download"), media))
 
@@ -215,7 +218,7 @@ def create_app(config: ServerConfig) -> Starlette:
                     "params": [p.name for p in q.params]} for q in named_queries().values()]
         html = state.templates.get_template("query.html").render(
             queries=queries, queries_json=json.dumps(queries), base=state.base_iri,
-            prefixes=json.dumps(prefixes(state.base_iri)))
+            prefixes=json.dumps(state.prefixes))
         return HTMLResponse(html)
 
     async def home(request: Request) -> Response:
@@ -226,7 +229,8 @@ def create_app(config: ServerConfig) -> Starlette:
                              for q in named_queries().values()])
 
     async def health(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "quads": await run("quads", timeout=10)})
+        quads = len(state.reader.store) if state.reader else await run("quads", timeout=10)
+        return JSONResponse({"status": "ok", "quads": quads})
 
     async def void(request: Request) -> Response:
         media = choose(request.headers.get("accept"), ["text/turtle", "application/n-triples", "application/rdf+xml",

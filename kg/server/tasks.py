@@ -93,16 +93,43 @@ def uses_service(sparql: str) -> bool:
 # ---------------------------------------------------------------- SPARQL protocol
 
 
+def _options(prefixes: dict[str, str], default_graphs: list[str], named_graphs: list[str]) -> dict[str, Any]:
+    """Query options for the SPARQL Protocol's dataset parameters (the union by default)."""
+    options: dict[str, Any] = {"prefixes": prefixes}
+    try:
+        if default_graphs:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        else:
+            options["use_default_graph_as_union"] = True
+        if named_graphs:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    except ValueError as exc:
+        raise TaskError(400, f"bad graph IRI: {exc}") from None
+    return options
+
+
+_EMPTY: list[ox.Store] = []
+
+
+def precheck(sparql: str, accept: str | None, prefixes: dict[str, str], default_graphs: list[str],
+             named_graphs: list[str]) -> str:
+    """Refuse a bad request before it costs a worker: parse the query (by running it on an
+    empty store, which is instant) and negotiate the result's media type. Returns the media type."""
+    if not _EMPTY:
+        _EMPTY.append(ox.Store())
+    try:
+        result = _EMPTY[0].query(sparql, **_options(prefixes, default_graphs, named_graphs))
+    except SyntaxError as exc:
+        raise TaskError(400, f"SPARQL syntax error: {exc}") from None
+    except (ValueError, OSError) as exc:
+        raise TaskError(400, f"bad query: {exc}") from None
+    return _pick(accept, GRAPH_TYPES if isinstance(result, ox.QueryTriples) else RESULT_TYPES)
+
+
 def query(kg: KnowledgeGraph, sparql: str, accept: str | None, default_graphs: list[str],
           named_graphs: list[str], max_bytes: int) -> tuple[str, bytes]:
     """Run a query and serialize its result as the client accepts: (media type, body)."""
-    options: dict[str, Any] = {"prefixes": kg.prefixes}
-    if default_graphs:
-        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    else:
-        options["use_default_graph_as_union"] = True
-    if named_graphs:
-        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    options = _options(kg.prefixes, default_graphs, named_graphs)
     try:
         result = kg.store.query(sparql, **options)
     except SyntaxError as exc:
@@ -145,8 +172,15 @@ def update(kg: KnowledgeGraph, sparql: str) -> None:
 # ---------------------------------------------------------------- graph store protocol
 
 
+def _node(iri: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise TaskError(400, f"not an IRI: {exc}") from None
+
+
 def graph_get(kg: KnowledgeGraph, graph: str, accept: str | None, max_bytes: int) -> tuple[str, bytes]:
-    node = ox.NamedNode(graph)
+    node = _node(graph)
     if not kg.store.contains_named_graph(node):
         raise TaskError(404, f"no graph {graph}")
     media = _pick(accept, GRAPH_TYPES)
@@ -161,7 +195,7 @@ def graph_write(kg: KnowledgeGraph, graph: str, body: bytes, media: str, replace
     fmt = GRAPH_TYPES.get(media)
     if fmt is None:
         raise TaskError(415, f"cannot read {media}; send one of {', '.join(GRAPH_TYPES)}")
-    node = ox.NamedNode(graph)
+    node = _node(graph)
     try:
         triples = list(ox.parse(body, fmt))
     except SyntaxError as exc:
@@ -174,7 +208,7 @@ def graph_write(kg: KnowledgeGraph, graph: str, body: bytes, media: str, replace
 
 
 def graph_delete(kg: KnowledgeGraph, graph: str) -> None:
-    node = ox.NamedNode(graph)
+    node = _node(graph)
     if not kg.store.contains_named_graph(node):
         raise TaskError(404, f"no graph {graph}")
     kg.store.remove_graph(node)
@@ -186,7 +220,7 @@ def graph_delete(kg: KnowledgeGraph, graph: str) -> None:
 
 def describe(kg: KnowledgeGraph, iri: str, accept: str | None, max_bytes: int) -> tuple[str, bytes] | None:
     """A resource's triples and those pointing to it, as the client accepts; None if unknown."""
-    node = ox.NamedNode(iri)
+    node = _node(iri)
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in kg.store.quads_for_pattern(node, None, None)]
     incoming = [ox.Triple(q.subject, q.predicate, q.object)
                 for _, q in zip(range(_INCOMING_LIMIT), kg.store.quads_for_pattern(None, None, node))]
@@ -225,7 +259,7 @@ def _value(term: Any, prefixes: dict[str, str]) -> dict[str, Any]:
 def resource(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
     """What a resource page shows: label, types, properties, incoming links (and, for an
     article, its authors in order); None when the store knows nothing of ``iri``."""
-    node = ox.NamedNode(iri)
+    node = _node(iri)
     out_quads = list(kg.store.quads_for_pattern(node, None, None))
     in_quads = [q for _, q in zip(range(_INCOMING_LIMIT), kg.store.quads_for_pattern(None, None, node))]
     if not out_quads and not in_quads:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Iterator
-from typing import TextIO
+
 
 from kg.identifiers import normalize_doi, normalize_issn, normalize_orcid, normalize_pmcid
 from kg.records import (
@@ -299,10 +299,13 @@ def _build(fields: list[list], notes: list[str], name: str) -> Record | ParseErr
     first_line = fields[0][2]
     pmid_values = [v for t, v, _ in fields if t == "PMID"]
     source = SourcePosition(name, line=first_line)
-    if not pmid_values or not pmid_values[0].strip().isdigit():
+    pmid = pmid_values[0].split(maxsplit=1) if pmid_values else []
+    if not pmid or not pmid[0].isdigit():
         got = f"PMID {pmid_values[0]!r} is not a number" if pmid_values else "no PMID field"
         return ParseError(f"record skipped: {got}", source)
-    b = _Builder(pmid_values[0].strip(), source)
+    if len(pmid) > 1:  # a stray continuation line after the PMID: keep the number
+        notes = [*notes, f"line {first_line}: text after the PMID ignored: {pmid[1][:60]!r}"]
+    b = _Builder(pmid[0], source)
     b.rec.warnings.extend(notes)
     try:
         for tag, value, line in fields:

@@ -1,0 +1,99 @@
+"""What the ``kg`` commands share: the --store option, opening a store, messages, progress.
+
+Kept apart from :mod:`kg.cli` so that command groups defined elsewhere
+(:mod:`kg.fetch.commands`, :mod:`kg.network.commands`) can use them too.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg.ingest import IngestReport
+from kg.store import DEFAULT_STORE, KnowledgeGraph, StoreError
+
+__all__ = ["Progress", "fail", "ingest_summary", "open_store", "store_option", "syntax_error_message"]
+
+store_option = click.option(
+    "--store",
+    envvar="KG_STORE",
+    default=DEFAULT_STORE,
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The store directory (or set KG_STORE).",
+)
+
+
+def fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def open_store(store: str, **kwargs: Any) -> KnowledgeGraph:
+    try:
+        return KnowledgeGraph.open(store, **kwargs)
+    except StoreError as exc:
+        fail(str(exc))
+        raise  # unreachable; keeps type checkers happy
+
+
+class Progress:
+    """A one-line progress display on stderr: files, records, speed, quads."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.shown = False
+        self.last = 0.0
+
+    def update(self, report: IngestReport) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self.last < 0.2:
+            return
+        self.last = now
+        rate = report.records_read / report.seconds if report.seconds else 0
+        current = Path(report.current_file).name if report.current_file else ""
+        line = (f"\ringesting {current}: {report.files} files done, {report.records_read:,} records "
+                f"({rate:,.0f}/s), {report.quads_added:,} quads")
+        click.echo(line[:150].ljust(100), nl=False, err=True)
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            click.echo("", err=True)
+
+
+def ingest_summary(r: IngestReport) -> str:
+    lines = [
+        f"files:    {r.files}",
+        f"records:  {r.records_read:,} read, {r.added:,} added, {r.replaced:,} replaced, "
+        f"{r.unchanged:,} unchanged, {r.deleted:,} deleted, {len(r.skipped):,} skipped",
+    ]
+    if r.deletions_absent:
+        lines.append(f"          {r.deletions_absent:,} deletions of records the store did not hold")
+    reasons: dict[str, int] = {}
+    for _, reason in r.skipped:
+        key = re.sub(r"\d+", "N", reason.split(":")[0])
+        reasons[key] = reasons.get(key, 0) + 1
+    for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+        lines.append(f"          skipped {n:,}: {reason}")
+    lines.append(f"quads:    {r.quads_added:,} written, {r.quads_removed:,} removed")
+    if r.warnings:
+        lines.append(f"warnings: {len(r.warnings):,} values kept as text (see stderr)")
+    rate = r.records_read / r.seconds if r.seconds else 0
+    lines.append(f"time:     {r.seconds:.1f} s ({rate:,.0f} records/s)")
+    return "\n".join(lines)
+
+
+def syntax_error_message(sparql: str, message: str) -> str:
+    """The parser's message, and the offending line with a caret under the position."""
+    m = re.search(r"(\d+):(\d+)", message)
+    text = f"syntax error in query: {message}"
+    if m:
+        line_no, col = int(m.group(1)), int(m.group(2))
+        lines = sparql.splitlines()
+        if 1 <= line_no <= len(lines):
+            text += f"\n  {lines[line_no - 1]}\n  {' ' * max(col - 1, 0)}^"
+    return text
