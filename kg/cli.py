@@ -15,6 +15,7 @@ import click
 
 from kg.export import EXPORT_FORMATS, format_for
 from kg.fetch.commands import fetch, update
+from kg.network.commands import network, resolve
 
 from kg.ontologies import load_ontologies, ontology_graph
 from kg.profiles import PROFILES, export_profile
@@ -427,6 +428,8 @@ def serve(store: str, host: str, port: int, timeout: float, cors: bool, base_url
 
 main.add_command(fetch)
 main.add_command(update)
+main.add_command(network)
+main.add_command(resolve)
 
 
 # ---------------------------------------------------------------- demo

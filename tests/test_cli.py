@@ -28,8 +28,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def test_every_command_has_help_with_an_example() -> None:
-    for command in ("ingest", "query", "export", "stats", "demo"):
-        out = kg(command, "--help")
+    for command in ("ingest", "query", "export", "stats", "demo", "validate", "serve", "build", "fetch", "update",
+                    "resolve", "network", "network coauthor", "network stats", "network communities",
+                    "network write-back", "network plot", "ontology load"):
+        out = kg(*command.split(), "--help")
         assert out.returncode == 0 and b"Example" in out.stdout, command
 
 

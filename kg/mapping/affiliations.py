@@ -330,6 +330,9 @@ _KINDS = (
                r"\bs\.?\s?a\b|\bs\.?\s?l\.?(?:\s?u)?\b|laboratories|cnrs|inserm|\bnih\b|\bcdc\b", re.I),
     re.compile(r"\bschool\b|\bpharma\b", re.I),
 )
+# "College of Pharmacy, The Ohio State University": a college, school or faculty "of" a
+# subject is a unit of the university next to it, and ranks just below its kind.
+_SUBJECT_UNIT = re.compile(r"^(?:the\s+)?(?:college|school|faculty|institute|centre|center)s? of\b", re.I)
 
 
 def _segments(text: str) -> list[str]:
@@ -359,16 +362,19 @@ def institution(text: str) -> str | None:
     >>> institution("Department of Radiology, University of Michigan School of Medicine, "
     ...             "1500 E Medical Center Dr SPC 5030, Ann Arbor, MI 48109")
     'University of Michigan School of Medicine'
+    >>> institution("College of Pharmacy, The Ohio State University, Columbus, Ohio, USA")
+    'The Ohio State University'
     >>> institution("Beijing Key Laboratory of Clinical Study on Anticancer Molecular Target Drugs, Beijing 100021")
     """
     segments = _segments(text)
-    best: tuple[int, int] | None = None
+    best: tuple[float, int] | None = None
     for position, segment in enumerate(segments):
         if _UNIT.match(segment) or _UNIT_END.search(segment) or len(segment) < 4:
             continue
         for rank, kind in enumerate(_KINDS):
             if kind.search(segment):
-                if best is None or rank < best[0]:
-                    best = (rank, position)
+                score = rank + 0.5 if _SUBJECT_UNIT.match(segment) else rank
+                if best is None or score < best[0]:
+                    best = (score, position)
                 break
     return segments[best[1]] if best else None

@@ -195,7 +195,8 @@ def _cooccurrence(groups: Iterable[tuple[Article, list[str]]], fractional: bool)
     return graph, dict(node_articles)
 
 
-def _bipartite(articles: list[Article], person: Callable[[str], str], orgs: Mapping, level: str) -> tuple[nx.Graph, dict]:
+def _bipartite(articles: list[Article], person: Callable[[str], str], orgs: Mapping,
+               level: str) -> tuple[nx.Graph, dict]:
     """Persons and organisations (or institutions), linked by the papers on which the person
     was affiliated with it; persons without an affiliation are left out."""
     node_articles: dict[str, set[str]] = defaultdict(set)

@@ -36,7 +36,8 @@ __all__ = ["Article", "Corpus", "Organisation", "Person", "extract", "selected_a
 # One or two triple patterns each: Oxigraph answers these at a few microseconds a row,
 # and the joins are cheaper in Python. Authorship IRIs are kg:br/pmid/{PMID}/ar/{rank}
 # (MAPPING.md, "IRIs"), so the role itself gives the article and the rank.
-_ARTICLES = "SELECT ?a ?year WHERE { ?a fabio:hasPubMedId ?id OPTIONAL { ?a fabio:hasPublicationYear ?year } }"
+_ARTICLES = "SELECT ?a ?id WHERE { ?a fabio:hasPubMedId ?id }"
+_YEARS = "SELECT ?a ?year WHERE { ?a fabio:hasPublicationYear ?year }"
 _HOLDERS = "SELECT ?role ?person WHERE { ?role pro:isHeldBy ?person }"
 _ROLE_ORGANISATIONS = "SELECT ?role ?org WHERE { ?role pro:relatesToOrganization ?org }"
 _NAMES = "SELECT ?s ?name WHERE { ?s foaf:name ?name }"
@@ -48,6 +49,10 @@ SELECT ?g ?term ?descriptor WHERE {
   OPTIONAL { ?term meshv:hasDescriptor ?descriptor }
 }"""
 _MESH_LABELS = "SELECT DISTINCT ?d ?label WHERE { ?a fabio:hasPrimarySubjectTerm ?d . ?d rdfs:label ?label }"
+_PAIR_DESCRIPTOR_LABELS = """
+SELECT DISTINCT ?d ?label WHERE {
+  ?a fabio:hasPrimarySubjectTerm ?t . ?t meshv:hasDescriptor ?d . ?d rdfs:label ?label
+}"""
 
 
 @dataclass(slots=True)
@@ -95,6 +100,11 @@ def _rows(kg: KnowledgeGraph, sparql: str) -> Iterator[tuple[str | None, ...]]:
         yield tuple(None if term is None else term.value for term in solution)
 
 
+def _pairs(kg: KnowledgeGraph, sparql: str) -> list[tuple[str, str]]:
+    """The rows of a two-variable SELECT whose variables are always bound (the fast path)."""
+    return [(s[0].value, s[1].value) for s in kg.query(sparql)]
+
+
 def selected_articles(kg: KnowledgeGraph, sparql: str) -> set[str]:
     """The PMIDs of the articles a SELECT's first variable gives (``--query FILE.rq``)."""
     solutions = kg.query(sparql)
@@ -117,9 +127,11 @@ def extract(kg: KnowledgeGraph, *, pmids: Iterable[str] | None = None, from_year
     cut = len(article_prefix)
     wanted = set(pmids) if pmids is not None else None
     dated = from_year is not None or to_year is not None
+    years = dict(_pairs(kg, _YEARS))
     articles: dict[str, Article] = {}
-    for iri, year in _rows(kg, _ARTICLES):
+    for iri, _ in _pairs(kg, _ARTICLES):
         pmid = iri[cut:]
+        year = years.get(iri)
         if wanted is not None and pmid not in wanted:
             continue
         y = int(year[:4]) if year and year[:4].isdigit() else None
@@ -130,7 +142,7 @@ def extract(kg: KnowledgeGraph, *, pmids: Iterable[str] | None = None, from_year
     collective = kg.base_iri + "ra/collective/"
     holders: dict[str, str] = {}  # authorship -> person
     ranked: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for role, person in _rows(kg, _HOLDERS):
+    for role, person in _pairs(kg, _HOLDERS):
         pmid, kind, rank = role[cut:].partition("/ar/")
         if kind and pmid in articles and not person.startswith(collective):
             holders[role] = person
@@ -138,21 +150,21 @@ def extract(kg: KnowledgeGraph, *, pmids: Iterable[str] | None = None, from_year
     for pmid, authors in ranked.items():
         # The same person twice in one author list is one author.
         articles[pmid].authors.extend(dict.fromkeys(person for _, person in sorted(authors)))
-    for role, org in _rows(kg, _ROLE_ORGANISATIONS):
+    for role, org in _pairs(kg, _ROLE_ORGANISATIONS):
         person = holders.get(role)
         if person is not None:
             articles[role[cut:].partition("/")[0]].affiliations.append((person, org))
 
-    names = dict(_rows(kg, _NAMES))
+    names = dict(_pairs(kg, _NAMES))
     orcid_prefix = kg.base_iri + "ra/orcid/"
     persons = {p: Person(names.get(p, p), p[len(orcid_prefix):] if p.startswith(orcid_prefix) else None)
                for p in set(holders.values())}
     used = {o for article in articles.values() for _, o in article.affiliations}
     organisations = {o: Organisation(names.get(o, o)) for o in used}
-    for o, country in _rows(kg, _COUNTRIES):
+    for o, country in _pairs(kg, _COUNTRIES):
         if o in organisations:
             organisations[o].country = country
-    for o, inst in _rows(kg, _INSTITUTIONS):
+    for o, inst in _pairs(kg, _INSTITUTIONS):
         if o in organisations:
             organisations[o].institution = inst
     institutions = {org.institution: names.get(org.institution, org.institution)
@@ -164,5 +176,6 @@ def extract(kg: KnowledgeGraph, *, pmids: Iterable[str] | None = None, from_year
             article = articles.get(g[graph_cut:])
             if article is not None:
                 article.mesh.add(descriptor or term)
-        labels = dict(_rows(kg, _MESH_LABELS))
+        labels = dict(_pairs(kg, _MESH_LABELS))
+        labels.update(_pairs(kg, _PAIR_DESCRIPTOR_LABELS))
     return Corpus(articles, persons, organisations, institutions, labels)

@@ -1,0 +1,410 @@
+"""The ``kg network`` and ``kg resolve`` commands: a thin click layer over :mod:`kg.network`.
+
+``kg network KIND`` exports a network; ``kg network stats|communities|plot KIND``
+analyse one; ``kg network write-back`` stores metrics and communities in the
+graph; ``kg resolve`` links persons that are the same person. Results go to
+standard output, reports to standard error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg.clitools import fail, open_store, store_option, syntax_error_message
+from kg.network import io as network_io
+from kg.network.build import COUNTINGS, KINDS, LEVELS, Network, build, filter_network
+from kg.network.communities import detect
+from kg.network.extract import extract, selected_articles
+from kg.network.identity import MergeFileError, identities, identity_graph, resolve as resolve_identities
+from kg.network.identity import write_identities
+from kg.network.metrics import CENTRALITIES, centralities, summary, top_nodes
+from kg.query import compact
+from kg.store import KnowledgeGraph
+
+__all__ = ["network", "resolve"]
+
+
+def _selection_options(command: Callable) -> Callable:
+    """The options every network command shares: what goes into the network, and filters."""
+    options = [
+        store_option,
+        click.option("--query", "query_file", type=click.Path(exists=True, dir_okay=False),
+                     help="A .rq SELECT whose first variable gives the articles: the network of just those."),
+        click.option("--from-year", type=int, help="Only articles published in or after this year."),
+        click.option("--to-year", type=int, help="Only articles published in or before this year."),
+        click.option("--max-authors", type=click.IntRange(min=0), default=50, show_default=True,
+                     help="Leave out papers with more authors (consortia); 0 for no limit. Not for mesh."),
+        click.option("--counting", type=click.Choice(COUNTINGS), default="full", show_default=True,
+                     help="Edge weights: 1 per paper, or 1/(n-1) per paper with n nodes."),
+        click.option("--level", type=click.Choice(LEVELS), default="organisation", show_default=True,
+                     help="author-affiliation: link persons to affiliations as printed, or to institutions."),
+        click.option("--min-weight", type=float, help="Drop edges lighter than this."),
+        click.option("--min-papers", type=click.IntRange(min=1), help="Drop nodes with fewer papers."),
+        click.option("--largest-component", is_flag=True, help="Keep only the largest connected component."),
+        click.option("--ego", metavar="NODE", help="Keep only this node's neighbourhood (an IRI, kg:..., or a "
+                                                   "country code)."),
+        click.option("--radius", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="With --ego: how many steps from the node."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _node_id(kg: KnowledgeGraph, value: str) -> str:
+    """An --ego value as a node id: <IRI>, prefix:name (MAPPING prefixes), an IRI, or a country code."""
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        return value[1:-1]
+    prefix, sep, rest = value.partition(":")
+    if sep and prefix in kg.prefixes and not rest.startswith("//"):
+        return kg.prefixes[prefix] + rest
+    return value
+
+
+def _load(kg: KnowledgeGraph, kind: str, o: dict[str, Any]) -> Network:
+    """Build and filter the network the options describe; report its size and the identities used."""
+    pmids = None
+    if o["query_file"]:
+        sparql = Path(o["query_file"]).read_text(encoding="utf-8")
+        try:
+            pmids = selected_articles(kg, sparql)
+        except SyntaxError as exc:
+            fail(syntax_error_message(sparql, str(exc)))
+        except ValueError as exc:
+            fail(f"{o['query_file']}: {exc}")
+    if o["from_year"] and o["to_year"] and o["from_year"] > o["to_year"]:
+        fail("--from-year is after --to-year")
+    corpus = extract(kg, pmids=pmids, from_year=o["from_year"], to_year=o["to_year"], mesh=True)
+    same = identities(kg)
+    network = build(corpus, kind, same.same, counting=o["counting"], max_authors=o["max_authors"] or None,
+                    level=o["level"])
+    built = network.graph.number_of_nodes()
+    ego = _node_id(kg, o["ego"]) if o["ego"] else None
+    try:
+        filter_network(network, min_weight=o["min_weight"], min_papers=o["min_papers"], ego=ego,
+                       radius=o["radius"], largest_component=o["largest_component"])
+    except KeyError:
+        fail(f"--ego {o['ego']}: not a node of the {kind} network (built from {len(network.articles):,} papers)")
+    g = network.graph
+    skipped = f", {network.skipped:,} with more than {o['max_authors']} authors left out" if network.skipped else ""
+    kept = f" (of {built:,} before filtering)" if g.number_of_nodes() != built else ""
+    click.echo(f"{kind} network: {g.number_of_nodes():,} nodes{kept}, {g.number_of_edges():,} edges, from "
+               f"{len(network.articles):,} papers{skipped}", err=True)
+    if kind in ("coauthor", "author-affiliation"):
+        click.echo(same.summary(), err=True)
+    return network
+
+
+def _kind_command(kind: str, text: str) -> click.Command:
+    @click.command(kind, help=text)
+    @_selection_options
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+                  help="Output file; the format follows its extension (.graphml .gexf .net .json .csv .txt). "
+                       "[default: CSV edges on standard output]")
+    @click.option("--format", "fmt", type=click.Choice(network_io.FORMATS),
+                  help="Output format [default: from -o's extension]; vosviewer writes a map and a network file.")
+    def command(store: str, output: str, fmt: str | None, **options: Any) -> None:
+        chosen = fmt or (network_io.format_for(output) if output != "-" else "csv")
+        if chosen is None:
+            fail(f"cannot tell the network format from {output!r}: add --format "
+                  f"({', '.join(network_io.FORMATS)})")
+        if output == "-" and chosen not in network_io.STREAMABLE:
+            fail(f"{chosen} writes two files: give -o FILE")
+        with open_store(store) as kg:
+            network = _load(kg, kind, options)
+        if output == "-":
+            network_io.write(network.graph, sys.stdout.buffer, chosen)
+            return
+        for path in network_io.write(network.graph, output, chosen):
+            click.echo(f"wrote {path}", err=True)
+
+    return command
+
+
+_EXAMPLES = {
+    "coauthor": ("Co-authorship network: persons, linked by the papers they wrote together.",
+                 "kg network coauthor -o coauthors.graphml\n"
+                 "  kg network coauthor --counting fractional --min-weight 1 --largest-component -o co.gexf\n"
+                 "  kg network coauthor --ego kg:ra/name/fn/luo-yang --radius 2 -o luo.json"),
+    "author-affiliation": ("Bipartite network of persons and the organisations (or, with --level institution, the "
+                           "institutions) they were affiliated with on their papers.",
+                           "kg network author-affiliation --level institution -o people-institutions.graphml"),
+    "institution": ("Institution collaboration network: institutions linked by co-authored papers.",
+                    "kg network institution --min-papers 2 -o institutions.txt   # VOSviewer map + network"),
+    "country": ("Country collaboration network: countries (ISO 3166-1 alpha-2) linked by co-authored papers.",
+                "kg network country --from-year 2015 -o countries.net"),
+    "mesh": ("MeSH major topic co-occurrence network: topics linked by the papers that have both.",
+             "kg network mesh --min-weight 3 -o topics.csv   # topics.csv (edges) + topics.nodes.csv"),
+}
+
+
+@click.group()
+def network() -> None:
+    """Collaboration and topic networks from the store, analysed with networkx.
+
+    \b
+    Kinds: coauthor, author-affiliation, institution, country, mesh.
+    Every edge keeps the PMIDs of its papers; persons merged by `kg resolve` are one node.
+
+    \b
+    Example:
+      kg network coauthor -o coauthors.graphml
+      kg network stats coauthor --top 10
+      kg network communities institution
+      kg network plot coauthor -o coauthors.png
+      kg network write-back coauthor country
+    """
+
+
+for _kind, (_what, _example) in _EXAMPLES.items():
+    network.add_command(_kind_command(_kind, f"{_what}\n\n\b\nExample:\n  {_example}"))
+
+
+def _label(g: Any, node: Any, prefixes: dict[str, str]) -> str:
+    label = str(g.nodes[node].get("label", node))
+    ident = compact(str(node), prefixes) if str(node).startswith("http") else str(node)
+    return label if label == ident else f"{label} ({ident})"
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return f"{value:,}"
+
+
+@network.command("stats")
+@click.argument("kind", type=click.Choice(KINDS))
+@_selection_options
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many nodes to list for each centrality.")
+@click.option("--samples", type=click.IntRange(min=2), default=100, show_default=True,
+              help="Above 2,000 nodes: sources sampled for betweenness (half as many for the path length; "
+                   "clustering over ten times as many nodes).")
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed for the sampling.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def stats(kind: str, store: str, top: int, samples: int, seed: int, fmt: str, **options: Any) -> None:
+    """Figures of a network: size, density, components, clustering, assortativity, average
+    path length, collaboration index, single- and multi-country papers, and the top nodes
+    by degree, strength, betweenness, eigenvector centrality and PageRank.
+
+    \b
+    Example:
+      kg network stats coauthor --top 5
+      kg network stats country --from-year 2010 --format json
+    """
+    with open_store(store) as kg:
+        net = _load(kg, kind, options)
+        prefixes = kg.prefixes
+    figures = summary(net, samples=samples // 2, seed=seed)
+    values = centralities(net.graph, samples=samples, seed=seed)
+    g = net.graph
+    tops = {name: [{"node": n, "label": g.nodes[n].get("label", n), "value": v} for n, v in top_nodes(g, vals, top)]
+            for name, vals in values.items()}
+    if fmt == "json":
+        click.echo(json.dumps({**figures, "top": tops}, indent=2, ensure_ascii=False))
+        return
+    sources = figures["path_length_sources"]
+    sampled_paths = f"  (from {sources} sampled sources)" if sources else ""
+    sampled_clustering = (f"  (over {figures['clustering_sampled_nodes']:,} sampled nodes)"
+                          if figures["clustering_sampled_nodes"] else "")
+    rows = [
+        ("nodes", _number(figures["nodes"])),
+        ("edges", _number(figures["edges"])),
+        ("density", f"{figures['density']:.6f}"),
+        ("components", _number(figures["components"])),
+        ("largest component", f"{figures['largest_component']:,} nodes ({figures['largest_component_share']:.1%})"),
+        ("clustering", f"{figures['clustering']:.4f}{sampled_clustering}"),
+        ("assortativity", _number(figures["assortativity"])),
+        ("average path length", _number(figures["average_path_length"]) + sampled_paths),
+        ("papers", _number(figures["papers"])),
+        ("papers left out", f"{figures['papers_over_max_authors']:,} (more than --max-authors authors)"),
+        ("multi-authored papers", _number(figures["multi_authored_papers"])),
+        ("collaboration index", _number(figures["collaboration_index"]) + "  (authors per multi-authored paper)"),
+        ("single-country papers", _number(figures["single_country_papers"])),
+        ("multi-country papers", _number(figures["multi_country_papers"])),
+        ("papers without country", _number(figures["papers_without_country"])),
+    ]
+    lines = [f"{kind} network"] + [f"  {name:<24}{value}" for name, value in rows]
+    approx = " (approximate: sampled sources)" if g.number_of_nodes() > 2000 else ""
+    for name in CENTRALITIES:
+        if not tops[name]:
+            continue
+        lines += ["", f"top {len(tops[name])} by {name}{approx if name == 'betweenness' else ''}"]
+        for rank, item in enumerate(tops[name], start=1):
+            lines.append(f"  {rank:>3}  {_number(item['value']):>10}  {_label(g, item['node'], prefixes)}")
+    click.echo("\n".join(lines))
+
+
+@network.command("communities")
+@click.argument("kind", type=click.Choice(KINDS))
+@_selection_options
+@click.option("--resolution", type=float, default=1.0, show_default=True,
+              help="Louvain resolution: above 1 favours smaller communities, below 1 larger ones.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Louvain's random seed.")
+@click.option("--show", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many communities to describe.")
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Members and MeSH topics listed per community.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Also write the network with a 'community' node attribute (format from the extension).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def communities(kind: str, store: str, resolution: float, seed: int, show: int, top: int, output: str | None,
+                fmt: str, **options: Any) -> None:
+    """Louvain communities of a network: modularity, sizes, and each community's top
+    members (by papers) and top MeSH major topics.
+
+    \b
+    Example:
+      kg network communities coauthor --resolution 1.2 --seed 1
+      kg network communities institution --largest-component -o institutions.gexf
+    """
+    if output and network_io.format_for(output) is None:
+        fail(f"cannot tell the network format from {output!r}: use .graphml .gexf .net .json .csv or .txt")
+    with open_store(store) as kg:
+        net = _load(kg, kind, options)
+        prefixes = kg.prefixes
+    found = detect(net, resolution=resolution, seed=seed, top=top)
+    g, labels = net.graph, net.corpus.mesh_labels
+    if output:
+        for node, number in found.membership.items():
+            g.nodes[node]["community"] = number
+        for path in network_io.write(g, output, network_io.format_for(output)):
+            click.echo(f"wrote {path}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps({
+            "modularity": found.modularity, "resolution": resolution, "seed": seed,
+            "communities": [{"community": c.number, "size": len(c.members),
+                             "top_members": [{"node": n, "label": g.nodes[n].get("label", n), "papers": p}
+                                             for n, p in c.top_members],
+                             "top_mesh": [{"descriptor": d, "label": labels.get(d, d), "papers": p}
+                                          for d, p in c.top_mesh]} for c in found.communities]},
+            indent=2, ensure_ascii=False))
+        return
+    sizes = [len(c.members) for c in found.communities]
+    lines = [f"{kind} network: {len(sizes):,} communities (Louvain, resolution {resolution:g}, seed {seed}), "
+             f"modularity {found.modularity:.4f}",
+             f"sizes: {', '.join(str(s) for s in sizes[:20])}{', ...' if len(sizes) > 20 else ''}"]
+    for c in found.communities[:show]:
+        members = "; ".join(f"{_label(g, n, prefixes)} {p}" for n, p in c.top_members)
+        topics = "; ".join(f"{labels.get(d, compact(d, prefixes))} {p}" for d, p in c.top_mesh) or "-"
+        lines += ["", f"community {c.number}: {len(c.members):,} members",
+                  f"  top members: {members}", f"  top MeSH:    {topics}"]
+    click.echo("\n".join(lines))
+
+
+@network.command("plot")
+@click.argument("kind", type=click.Choice(KINDS))
+@_selection_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="The picture: .png or .svg.")
+@click.option("--top", type=click.IntRange(min=2), default=150, show_default=True,
+              help="Draw at most this many nodes (the largest component's, most papers first).")
+@click.option("--labels", type=click.IntRange(min=0), default=15, show_default=True,
+              help="Label this many nodes (most papers first).")
+@click.option("--width", type=click.IntRange(min=200), default=1600, show_default=True, help="Pixels.")
+@click.option("--height", type=click.IntRange(min=200), default=1200, show_default=True, help="Pixels.")
+@click.option("--resolution", type=float, default=1.0, show_default=True, help="Louvain resolution (colours).")
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed for the layout and the communities.")
+@click.option("--title", help="The picture's title. [default: kind and size]")
+def plot(kind: str, store: str, output: str, top: int, labels: int, width: int, height: int, resolution: float,
+         seed: int, title: str | None, **options: Any) -> None:
+    """Draw a network: the largest component (or its top nodes by papers), node size by
+    papers, colour by Louvain community, labels for the nodes with the most papers.
+
+    \b
+    Example:
+      kg network plot coauthor -o coauthors.png
+      kg network plot country --top 40 --width 1200 --height 900 -o countries.svg
+    """
+    from kg.network.plot import FORMATS, plot as draw  # matplotlib only when drawing
+
+    if Path(output).suffix.lower() not in FORMATS:
+        fail(f"cannot draw to {output}: the file must end in .png or .svg")
+    with open_store(store) as kg:
+        net = _load(kg, kind, options)
+    drawn = draw(net, output, top=top, labels=labels, width=width, height=height, seed=seed,
+                 resolution=resolution, title=title)
+    click.echo(f"wrote {output}: {drawn.number_of_nodes():,} nodes, {drawn.number_of_edges():,} edges "
+               f"({width}x{height})", err=True)
+
+
+@network.command("write-back")
+@click.argument("kinds", nargs=-1, type=click.Choice(KINDS))
+@_selection_options
+@click.option("--resolution", type=float, default=1.0, show_default=True, help="Louvain resolution.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed for Louvain and the sampling.")
+@click.option("--samples", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Betweenness sources sampled above 2,000 nodes.")
+def write_back(kinds: tuple[str, ...], store: str, resolution: float, seed: int, samples: int,
+               **options: Any) -> None:
+    """Store each node's degree, strength, betweenness, eigenvector centrality, PageRank and
+    Louvain community in the named graph kg:graph/derived/network (kgv terms), replacing
+    what an earlier write-back stored. KINDS default to coauthor.
+
+    \b
+    Example:
+      kg network write-back coauthor country
+      kg query 'SELECT ?label ?degree WHERE { ?n kgv:inNetwork kg:network\\/coauthor ;
+                rdfs:label ?label ; kgv:degree ?degree } ORDER BY DESC(?degree) LIMIT 5'
+    """
+    from kg.network.writeback import network_graph, network_quads, write_back as store_quads
+
+    quads = []
+    with open_store(store, writable=True) as kg:
+        for kind in kinds or ("coauthor",):
+            net = _load(kg, kind, options)
+            values = centralities(net.graph, samples=samples, seed=seed)
+            found = detect(net, resolution=resolution, seed=seed)
+            quads += network_quads(kg, net, values, found)
+            click.echo(f"{kind}: {len(found.communities):,} communities, modularity {found.modularity:.4f}", err=True)
+        written = store_quads(kg, quads)
+        click.echo(f"{written:,} triples in {network_graph(kg)}")
+
+
+@click.command()
+@store_option
+@click.option("--merge-file", type=click.Path(exists=True, dir_okay=False),
+              help="TSV 'label<TAB>replace by' (like VOSviewer's thesaurus): persons as IRIs or names.")
+@click.option("--dry-run", is_flag=True, help="Report the merges without storing them.")
+def resolve(store: str, merge_file: str | None, dry_run: bool) -> None:
+    """Link persons that are the same person: a name-keyed person to an ORCID-keyed one
+    when their names agree and they share a co-author or an institution (never on family
+    name and first initial alone), plus the merges of a merge file.
+
+    The links (owl:sameAs, with kgv:sameAsReason) replace the named graph
+    kg:graph/derived/identity; every network command then uses them. Each merge is
+    listed with its reason on standard output.
+
+    \b
+    Example:
+      kg resolve
+      printf 'label\\treplace by\\nJ C Byrd\\tJohn C Byrd\\n' > merges.tsv
+      kg resolve --merge-file merges.tsv
+    """
+    with open_store(store, writable=not dry_run) as kg:
+        try:
+            merges, skipped = resolve_identities(kg, merge_file)
+        except MergeFileError as exc:
+            fail(str(exc))
+        prefixes = kg.prefixes
+        for m in merges:
+            click.echo(f"{compact(m.source, prefixes)} -> {compact(m.target, prefixes)}  ({m.why})")
+        reasons: dict[str, int] = {}
+        for m in merges:
+            reasons[m.reason] = reasons.get(m.reason, 0) + 1
+        why = ", ".join(f"{n:,} {reason}" for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
+        not_merged = ", ".join(f"{n:,} {reason}" for reason, n in sorted(skipped.items()))
+        click.echo(f"{len(merges):,} persons merged" + (f" ({why})" if why else "")
+                   + (f"; names agree but not merged: {not_merged}" if not_merged else ""), err=True)
+        if not dry_run:
+            write_identities(kg, merges)
+            click.echo(f"stored in {identity_graph(kg)}", err=True)
+

@@ -1,0 +1,484 @@
+"""kg network and kg resolve: networks built from real records, checked against counts made
+straight from the parsed records (not through the store); exports read back; pictures."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import struct
+from collections import Counter, defaultdict
+from itertools import combinations
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import rdflib
+from click.testing import CliRunner
+
+from helpers import DATA, SEED
+from kg.mapping import affiliations
+from kg.mapping.iris import Iris, has_full_given_name, slug
+from kg.mapping.vocab import MESH
+from kg.network.build import build, filter_network
+from kg.network.commands import network as network_group
+from kg.network.commands import resolve as resolve_command
+from kg.network.communities import detect
+from kg.network.extract import extract
+from kg.network.identity import (BY_COAUTHOR, BY_FILE, BY_INSTITUTION, identities, initials, resolve,
+                                 write_identities)
+from kg.network import io as network_io
+from kg.network.metrics import centralities, summary
+from kg.network.plot import plot
+from kg.records import Record
+from kg.sources import read_records
+from kg.store import KnowledgeGraph
+
+IRIS = Iris("https://example.org/kg/")
+PANCREATIC = DATA / "xml" / "pubmedportable-pancreatic.xml"
+BLACHLY = DATA / "medline" / "blachlylab.nbib"
+
+
+def _store(path: Path, *sources: Path) -> Path:
+    with KnowledgeGraph.open(path, writable=True) as kg:
+        report = kg.ingest([str(s) for s in sources])
+    assert not report.skipped
+    return path
+
+
+def _records(*sources: Path) -> dict[str, Record]:
+    return {r.pmid: r for r in read_records([str(s) for s in sources]) if isinstance(r, Record)}
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pancreatic-cancer file (100 records, dense co-authorship) and the seed."""
+    return _store(tmp_path_factory.mktemp("network") / "store", PANCREATIC, SEED)
+
+
+@pytest.fixture(scope="module")
+def small_records() -> dict[str, Record]:
+    return _records(PANCREATIC, SEED)
+
+
+@pytest.fixture(scope="module")
+def corpus(small_store: Path):
+    with KnowledgeGraph.open(small_store) as kg:
+        return extract(kg, mesh=True)
+
+
+# ---------------------------------------------------------------- expectations from the records
+
+
+def _authors(r: Record) -> list[str]:
+    return list(dict.fromkeys(IRIS.person(a) for a in r.authors if not a.collective and IRIS.person(a)))
+
+
+def _expected_cooccurrence(records: dict[str, Record], units, fractional: bool = False, max_authors: int | None = 50):
+    """node -> papers, (a, b) -> weight, (a, b) -> PMIDs, computed from the records alone."""
+    papers: Counter = Counter()
+    weights: dict[tuple[str, str], float] = defaultdict(float)
+    pmids: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for pmid, r in records.items():
+        if max_authors is not None and len(_authors(r)) > max_authors:
+            continue
+        found = sorted(set(units(r)))
+        papers.update(found)
+        for a, b in combinations(found, 2):
+            weights[a, b] += 1 / (len(found) - 1) if fractional else 1
+            pmids[a, b].add(pmid)
+    return papers, weights, pmids
+
+
+def _affiliation_values(r: Record, value) -> list[str]:
+    return [v for a in r.authors if not a.collective for aff in a.affiliations
+            if affiliations.clean(aff.name) and (v := value(aff.name))]
+
+
+def _assert_network(g: nx.Graph, papers: Counter, weights: dict, pmids: dict) -> None:
+    assert set(g.nodes) == set(papers)
+    assert {n: d["papers"] for n, d in g.nodes(data=True)} == dict(papers)
+    got = {tuple(sorted((a, b))): d for a, b, d in g.edges(data=True)}
+    assert set(got) == set(weights)
+    for pair, d in got.items():
+        assert d["weight"] == pytest.approx(weights[pair])
+        assert set(d["pmids"].split()) == pmids[pair] and d["papers"] == len(pmids[pair])
+
+
+# ---------------------------------------------------------------- affiliations
+
+
+def test_country_extraction_is_right_for_at_least_95_percent_of_the_hand_checked_affiliations() -> None:
+    with open(DATA / "affiliation-countries.tsv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t"))
+    named = [r for r in rows if r["country"]]
+    assert len(rows) >= 200 and len(named) >= 100
+    assert {r["source"] for r in rows} == {"medline/pybibx.txt", "xml/efetch-single"}
+    wrong = [(r["country"], affiliations.country(r["affiliation"]), r["affiliation"]) for r in named
+             if affiliations.country(r["affiliation"]) != r["country"]]
+    assert len(wrong) <= 0.05 * len(named), wrong
+    # The affiliations that name no place get no country either (no guessing).
+    assert [r["affiliation"] for r in rows if not r["country"] and affiliations.country(r["affiliation"])] == []
+
+
+def test_institution_is_the_named_organisation_not_the_department() -> None:
+    assert affiliations.institution(
+        "Department of Medical Oncology, Cancer Institute/Hospital, Chinese Academy of Medical Sciences and Peking "
+        "Union Medical College, Beijing 100021, P.R. China") == (
+        "Chinese Academy of Medical Sciences and Peking Union Medical College")
+    pittsburgh = affiliations.institution("Division of Rheumatology, Department of Medicine, University of "
+                                          "Pittsburgh School of Medicine, Pittsburgh, PA, USA.")
+    assert pittsburgh == "University of Pittsburgh School of Medicine"
+    assert affiliations.institution("Department of Neurology.") is None
+
+
+def test_kg_stats_reports_the_shares_of_affiliations_with_a_country_and_an_institution(small_store: Path,
+                                                                                          small_records) -> None:
+    texts = {affiliations.clean(aff.name) for r in small_records.values() for a in small_records[r.pmid].authors
+             for aff in a.affiliations if affiliations.clean(aff.name)}
+    with KnowledgeGraph.open(small_store) as kg:
+        figures = kg.stats()
+    assert figures["affiliations"] == len(texts)
+    raw = {affiliations.clean(aff.name): aff.name for r in small_records.values() for a in r.authors
+           for aff in a.affiliations}
+    with_country = sum(1 for t in texts if affiliations.country(raw[t]))
+    assert figures["affiliations_with_country"] == round(with_country / len(texts), 3)
+    assert figures["affiliations_with_institution"] > 0.8
+
+
+# ---------------------------------------------------------------- networks against the records
+
+
+def test_coauthor_network_matches_the_records(corpus, small_records) -> None:
+    papers, weights, pmids = _expected_cooccurrence(small_records, _authors)
+    net = build(corpus, "coauthor")
+    _assert_network(net.graph, papers, weights, pmids)
+    assert net.graph.number_of_edges() > 500  # dense: really tested
+    seed = [IRIS.person(a) for a in _records(SEED)["24649313"].authors]
+    assert net.graph.subgraph(seed).number_of_edges() == 21  # 7 authors, all pairs, one paper
+    assert net.graph.nodes[IRIS.person(_records(SEED)["24649313"].authors[0])]["label"] == "Yang Luo"
+
+
+def test_fractional_counting_gives_each_paper_a_strength_of_one_per_author(corpus, small_records) -> None:
+    papers, weights, pmids = _expected_cooccurrence(small_records, _authors, fractional=True)
+    g = build(corpus, "coauthor", counting="fractional").graph
+    _assert_network(g, papers, weights, pmids)
+    multi = Counter(p for r in small_records.values() if len(_authors(r)) > 1 for p in _authors(r))
+    for node in list(g)[:50]:
+        assert g.degree(node, weight="weight") == pytest.approx(multi[node])
+
+
+def test_max_authors_leaves_out_consortium_papers(corpus, small_records) -> None:
+    largest = max(len(_authors(r)) for r in small_records.values())
+    net = build(corpus, "coauthor", max_authors=largest - 1)
+    assert net.skipped == sum(1 for r in small_records.values() if len(_authors(r)) > largest - 1) >= 1
+    _assert_network(net.graph, *_expected_cooccurrence(small_records, _authors, max_authors=largest - 1))
+
+
+@pytest.mark.parametrize("kind", ["country", "institution"])
+def test_country_and_institution_networks_match_the_records(kind: str, corpus, small_records) -> None:
+    def value(text: str) -> str | None:
+        if kind == "country":
+            return affiliations.country(text)
+        name = affiliations.institution(text)
+        return IRIS.institution(name) if name else None
+
+    papers, weights, pmids = _expected_cooccurrence(small_records, lambda r: _affiliation_values(r, value))
+    g = build(corpus, kind).graph
+    _assert_network(g, papers, weights, pmids)
+    assert g.number_of_nodes() > 5
+    if kind == "country":
+        assert g.nodes["CN"]["label"] == "China" and g.nodes["CN"]["papers"] == papers["CN"]
+
+
+def test_mesh_network_links_major_topics_of_the_same_paper(corpus, small_records) -> None:
+    def topics(r: Record) -> list[str]:
+        return [MESH + m.ui if m.ui else IRIS.mesh_label(m.descriptor) for m in r.mesh_headings if m.is_major]
+
+    papers, weights, pmids = _expected_cooccurrence(small_records, topics, max_authors=None)
+    g = build(corpus, "mesh").graph
+    _assert_network(g, papers, weights, pmids)
+    assert g.nodes[MESH + "D010190"]["label"] == "Pancreatic Neoplasms"
+
+
+def test_author_affiliation_network_is_bipartite_and_matches_the_records(corpus, small_records) -> None:
+    expected: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for pmid, r in small_records.items():
+        for a in r.authors:
+            for aff in a.affiliations:
+                name = affiliations.institution(aff.name) if affiliations.clean(aff.name) else None
+                if name and not a.collective:
+                    expected[IRIS.person(a), IRIS.institution(name)].add(pmid)
+    g = build(corpus, "author-affiliation", level="institution").graph
+    assert nx.is_bipartite(g)
+    assert {(a, b) if d == "person" else (b, a): set(data["pmids"].split())
+            for a, b, data in g.edges(data=True) for d in [g.nodes[a]["type"]]} == expected
+    assert {d["type"] for _, d in g.nodes(data=True)} == {"person", "institution"}
+
+
+def test_query_and_year_filters_select_the_articles(small_store: Path, small_records) -> None:
+    with KnowledgeGraph.open(small_store) as kg:
+        only_seed = extract(kg, pmids={"24649313"})
+        early = extract(kg, to_year=1995)
+    assert set(only_seed.articles) == {"24649313"}
+    assert set(early.articles) == {p for p, r in small_records.items() if r.year and r.year <= 1995}
+    assert build(only_seed, "coauthor").graph.number_of_nodes() == 7
+
+
+def test_filters_min_weight_min_papers_ego_and_largest_component(corpus) -> None:
+    g = build(corpus, "coauthor").graph
+    heavy = filter_network(build(corpus, "coauthor"), min_weight=2).graph
+    assert set(heavy.edges) == {e for e in g.edges if g.edges[e]["weight"] >= 2}
+    prolific = filter_network(build(corpus, "coauthor"), min_papers=2).graph
+    assert set(prolific) == {n for n, p in g.nodes(data="papers") if p >= 2}
+    luo = IRIS.person(_records(SEED)["24649313"].authors[0])
+    ego = filter_network(build(corpus, "coauthor"), ego=luo, radius=1).graph
+    assert set(ego) == {luo, *g[luo]}
+    largest = filter_network(build(corpus, "coauthor"), largest_component=True).graph
+    assert len(largest) == max(len(c) for c in nx.connected_components(g)) and nx.is_connected(largest)
+
+
+# ---------------------------------------------------------------- stats and communities
+
+
+def test_stats_figures(corpus, small_records) -> None:
+    net = build(corpus, "coauthor")
+    figures = summary(net)
+    g = net.graph
+    assert (figures["nodes"], figures["edges"]) == (g.number_of_nodes(), g.number_of_edges())
+    assert figures["components"] == nx.number_connected_components(g)
+    assert figures["average_path_length"] == pytest.approx(
+        nx.average_shortest_path_length(g.subgraph(max(nx.connected_components(g), key=len))), abs=1e-3)
+    multi = [len(_authors(r)) for r in small_records.values() if len(_authors(r)) > 1]
+    assert figures["collaboration_index"] == round(sum(multi) / len(multi), 3)
+    countries = [set(_affiliation_values(r, affiliations.country)) for r in small_records.values()]
+    assert figures["multi_country_papers"] == sum(1 for c in countries if len(c) > 1)
+    assert figures["single_country_papers"] == sum(1 for c in countries if len(c) == 1)
+    values = centralities(g)
+    assert values["degree"] == dict(g.degree())
+    assert values["betweenness"] == pytest.approx(nx.betweenness_centrality(g))  # exact below 2,000 nodes
+
+
+def test_louvain_communities_are_seeded_and_report_modularity(corpus) -> None:
+    net = build(corpus, "coauthor")
+    first, again = detect(net, seed=7), detect(net, seed=7)
+    assert [c.members for c in first.communities] == [c.members for c in again.communities]
+    parts = [c.members for c in first.communities]
+    assert set().union(*parts) == set(net.graph)
+    assert first.modularity == pytest.approx(nx.community.modularity(net.graph, parts))
+    assert first.modularity > 0.5
+    assert [len(p) for p in parts] == sorted((len(p) for p in parts), reverse=True)
+    assert first.communities[0].top_mesh and first.communities[0].top_members
+
+
+# ---------------------------------------------------------------- exports read back
+
+
+def _attributed(corpus):
+    net = build(corpus, "coauthor", counting="fractional")
+    for node, number in detect(net).membership.items():
+        net.graph.nodes[node]["community"] = number
+    return net.graph
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
+def test_graph_formats_read_back_with_the_same_nodes_edges_and_attributes(fmt: str, corpus, tmp_path: Path) -> None:
+    g = _attributed(corpus)
+    path = tmp_path / f"net.{fmt}"
+    assert network_io.write(g, str(path), fmt) == [str(path)]
+    if fmt == "graphml":
+        back = nx.read_graphml(path)
+    elif fmt == "gexf":
+        back = nx.read_gexf(path)
+    else:
+        back = nx.node_link_graph(json.loads(path.read_text(encoding="utf-8")), edges="edges")
+    assert set(back.nodes) == set(g.nodes) and back.number_of_edges() == g.number_of_edges()
+    for n, data in g.nodes(data=True):
+        assert {k: back.nodes[n][k] for k in data} == data
+    for a, b, data in g.edges(data=True):
+        assert back.edges[a, b]["weight"] == pytest.approx(data["weight"])
+        assert back.edges[a, b]["pmids"] == data["pmids"] and back.edges[a, b]["papers"] == data["papers"]
+
+
+def test_pajek_reads_back_with_the_same_nodes_edges_weights_and_labels(corpus, tmp_path: Path) -> None:
+    g = _attributed(corpus)
+    network_io.write(g, str(tmp_path / "net.net"), "pajek")
+    back = nx.Graph(nx.read_pajek(tmp_path / "net.net"))
+    assert set(back.nodes) == set(g.nodes) and back.number_of_edges() == g.number_of_edges()
+    for n, data in g.nodes(data=True):
+        assert back.nodes[n]["label"] == data["label"].replace('"', "'")  # Pajek has no escape for '"'
+        assert back.nodes[n]["papers"] == str(data["papers"])
+    for a, b, data in g.edges(data=True):
+        assert back.edges[a, b]["weight"] == pytest.approx(data["weight"])
+        assert back.edges[a, b]["pmids"] == data["pmids"]
+
+
+def test_csv_and_vosviewer_files_read_back(corpus, tmp_path: Path) -> None:
+    g = _attributed(corpus)
+    edges_path, nodes_path = network_io.write(g, str(tmp_path / "net.csv"), "csv")
+    with open(edges_path, encoding="utf-8") as handle:
+        edges = {tuple(sorted((r["source"], r["target"]))): r for r in csv.DictReader(handle)}
+    with open(nodes_path, encoding="utf-8") as handle:
+        nodes = {r["id"]: r for r in csv.DictReader(handle)}
+    assert set(nodes) == set(g) and set(edges) == {tuple(sorted(e)) for e in g.edges}
+    for (a, b), row in edges.items():
+        assert float(row["weight"]) == pytest.approx(g.edges[a, b]["weight"]) and row["pmids"] == g.edges[a, b]["pmids"]
+    for n, d in g.nodes(data=True):
+        assert nodes[n]["label"] == d["label"] and int(nodes[n]["papers"]) == d["papers"]
+
+    map_path, network_path = network_io.write(g, str(tmp_path / "vos.txt"), "vosviewer")
+    with open(map_path, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    iri = {r["id"]: r["description"] for r in rows}
+    assert set(iri.values()) == set(g)
+    assert all(int(r["cluster"]) == g.nodes[r["description"]]["community"] + 1 for r in rows)
+    assert all(int(r["weight<Documents>"]) == g.nodes[r["description"]]["papers"] for r in rows)
+    with open(network_path, encoding="utf-8") as handle:
+        links = {tuple(sorted((iri[a], iri[b]))): float(w) for a, b, w in csv.reader(handle, delimiter="\t")}
+    assert links.keys() == {tuple(sorted(e)) for e in g.edges}
+    assert all(w == pytest.approx(g.edges[pair]["weight"], rel=1e-5) for pair, w in links.items())
+
+
+# ---------------------------------------------------------------- picture
+
+
+def test_plot_writes_a_valid_png_of_the_requested_size(corpus, tmp_path: Path) -> None:
+    path = tmp_path / "coauthors.png"
+    drawn = plot(build(corpus, "coauthor"), path, top=60, width=800, height=600)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    assert struct.unpack(">II", data[16:24]) == (800, 600)
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image.verify()
+    assert 2 <= drawn.number_of_nodes() <= 60 and nx.is_connected(drawn)
+
+
+# ---------------------------------------------------------------- identity
+
+
+def test_resolve_links_name_keyed_persons_to_orcid_persons_only_with_shared_evidence(tmp_path: Path) -> None:
+    store = _store(tmp_path / "s", BLACHLY)
+    records = _records(BLACHLY)
+    names: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    papers: dict[str, set[str]] = defaultdict(set)
+    for pmid, r in records.items():
+        for a in r.authors:
+            if not a.collective and IRIS.person(a):
+                names[IRIS.person(a)].add((a.family or "", a.given or ""))
+                papers[IRIS.person(a)].add(pmid)
+
+    def coauthors(p: str) -> set[str]:
+        return {IRIS.person(a) for pmid in papers[p] for a in records[pmid].authors if not a.collective} - {p}
+
+    with KnowledgeGraph.open(store, writable=True) as kg:
+        merges, _ = resolve(kg)
+        write_identities(kg, merges)
+        same = identities(kg)
+    assert len(merges) >= 20 and {m.reason for m in merges} == {BY_COAUTHOR, BY_INSTITUTION}
+    assert any(m.source.endswith("/fn/blachly-james-s") and m.target.endswith("0000-0002-4275-5562") for m in merges)
+    for m in merges:
+        (family, given), *_ = sorted(names[m.source])
+        targets = {(slug(f), slug(g)) for f, g in names[m.target]}
+        if has_full_given_name(given):
+            assert (slug(family), slug(given)) in targets  # the same full name
+        else:
+            letters = re.sub("[^a-z]", "", slug(given))
+            assert len(letters) >= 2  # never family name and one initial
+            assert any(f == slug(family) and initials(g) == letters for f, g in targets)
+        assert not papers[m.source] & papers[m.target]  # never two authors of one paper
+        if m.reason == BY_COAUTHOR:
+            assert coauthors(m.source) & coauthors(m.target)
+    assert same.same == {m.source: m.target for m in merges}
+
+
+def test_networks_use_the_resolved_identities_and_the_merge_file(tmp_path: Path) -> None:
+    store = _store(tmp_path / "s", BLACHLY)
+    merge_file = tmp_path / "merges.tsv"
+    merge_file.write_text("label\treplace by\nByrd, John C\tkg:ra/name/fn/blachly-james-s\n", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(resolve_command, ["--store", str(store), "--merge-file", str(merge_file)])
+    assert result.exit_code == 0, result.output
+    assert "kg:ra/name/fn/byrd-john-c -> kg:ra/name/fn/blachly-james-s  (merge file: line 2)" in result.output
+    orcid = "https://example.org/kg/ra/orcid/0000-0002-4275-5562"
+    with KnowledgeGraph.open(store) as kg:
+        same = identities(kg)
+        g = build(extract(kg), "coauthor", same.same).graph
+    assert same.reasons[BY_FILE] == 1
+    byrd, blachly = IRIS.base + "ra/name/fn/byrd-john-c", IRIS.base + "ra/name/fn/blachly-james-s"
+    assert same.same[byrd] == orcid and same.same[blachly] == orcid  # a chain: Byrd -> Blachly -> ORCID
+    assert byrd not in g and blachly not in g
+    records = _records(BLACHLY)
+    merged = {orcid} | {p for p, target in same.same.items() if target == orcid}
+    assert {byrd, blachly} < merged
+    expected = {p for p, r in records.items() if {IRIS.person(a) for a in r.authors} & merged}
+    assert g.nodes[orcid]["papers"] == len(expected)
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("Nobody, At All\tkg:ra/name/fn/blachly-james-s\n", encoding="utf-8")
+    failed = runner.invoke(resolve_command, ["--store", str(store), "--merge-file", str(bad)])
+    assert failed.exit_code == 1 and "bad.tsv:1: no person is 'Nobody, At All'" in failed.output
+
+
+# ---------------------------------------------------------------- commands
+
+
+def test_write_back_stores_metrics_and_communities_queryable_with_sparql(tmp_path: Path, small_store: Path) -> None:
+    store = tmp_path / "copy"
+    shutil.copytree(small_store, store, ignore=shutil.ignore_patterns("lock"))
+    result = CliRunner().invoke(network_group, ["write-back", "coauthor", "country", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    with KnowledgeGraph.open(store) as kg:
+        g = build(extract(kg), "coauthor").graph
+        rows = kg.select("SELECT ?person ?degree ?community WHERE { ?n kgv:inNetwork kg:network\\/coauthor ; "
+                         "kgv:represents ?person ; kgv:degree ?degree ; kgv:community ?community }")
+        countries = kg.select("SELECT ?c ?papers WHERE { ?n kgv:inNetwork kg:network\\/country ; "
+                              "schema:addressCountry ?c ; kgv:papers ?papers }")
+        used = {r["t"] for r in kg.select("SELECT DISTINCT ?t WHERE { GRAPH kg:graph\\/derived\\/network "
+                                          "{ { ?s ?t ?o } UNION { ?s a ?t } } }")}
+        expected_cn = build(extract(kg), "country").graph.nodes["CN"]["papers"]
+    assert {r["person"]: r["degree"] for r in rows} == dict(g.degree())
+    assert {r["c"]: r["papers"] for r in countries}["CN"] == expected_cn
+    vocab = rdflib.Graph().parse(Path(__file__).parent.parent / "ontology" / "kgv.ttl")
+    declared = [t for t in used if t.startswith("https://w3id.org/pubmed-kg/vocab#")]
+    assert len(declared) >= 15
+    for term in declared:
+        assert vocab.value(rdflib.URIRef(term), rdflib.RDFS.label), term
+        assert vocab.value(rdflib.URIRef(term), rdflib.RDFS.comment), term
+    # written again, the graph is replaced, not added to
+    CliRunner().invoke(network_group, ["write-back", "country", "--store", str(store)])
+    with KnowledgeGraph.open(store) as kg:
+        assert not kg.select("SELECT ?n WHERE { ?n kgv:inNetwork kg:network\\/coauthor }")
+
+
+def test_network_commands_export_analyse_and_explain_errors(small_store: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    for name in ["coauthor", "author-affiliation", "institution", "country", "mesh", "stats", "communities", "plot",
+                 "write-back"]:
+        assert "Example" in runner.invoke(network_group, [name, "--help"]).output
+    out = runner.invoke(network_group, ["country", "--store", str(small_store), "-o", str(tmp_path / "c.gexf")])
+    assert out.exit_code == 0 and nx.read_gexf(tmp_path / "c.gexf").number_of_nodes() > 5
+    listed = runner.invoke(network_group, ["coauthor", "--store", str(small_store), "--ego",
+                                           "kg:ra/name/fn/luo-yang"])
+    assert listed.exit_code == 0 and listed.stdout.count("\n") == 1 + 21
+    stats = runner.invoke(network_group, ["stats", "country", "--store", str(small_store), "--format", "json"])
+    assert json.loads(stats.stdout)["nodes"] > 5
+    communities = runner.invoke(network_group, ["communities", "coauthor", "--store", str(small_store), "--show", "2"])
+    assert communities.exit_code == 0 and "modularity" in communities.stdout
+    png = tmp_path / "p.png"
+    drawn = runner.invoke(network_group, ["plot", "country", "--store", str(small_store), "-o", str(png),
+                                          "--width", "640", "--height", "480"])
+    assert drawn.exit_code == 0 and struct.unpack(">II", png.read_bytes()[16:24]) == (640, 480)
+    query = tmp_path / "seed.rq"
+    query.write_text('SELECT ?a WHERE { ?a fabio:hasPubMedId "24649313" }', encoding="utf-8")
+    seed_only = runner.invoke(network_group, ["coauthor", "--store", str(small_store), "--query", str(query)])
+    assert seed_only.exit_code == 0 and seed_only.stdout.count("\n") == 1 + 21
+    for args, message in [
+        (["coauthor", "--ego", "kg:ra/name/fn/nobody"], "not a node of the coauthor network"),
+        (["coauthor", "-o", str(tmp_path / "x.bin")], "cannot tell the network format"),
+        (["coauthor", "--format", "vosviewer"], "vosviewer writes two files"),
+        (["plot", "coauthor", "-o", str(tmp_path / "x.jpg")], "must end in .png or .svg"),
+    ]:
+        failed = runner.invoke(network_group, [*args, "--store", str(small_store)])
+        assert failed.exit_code == 1 and message in failed.output, failed.output
