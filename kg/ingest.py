@@ -21,9 +21,12 @@ input twice leaves exactly the same quads.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing as mp
 import os
+import pickle
 import queue
+import signal
+import subprocess
+import sys
 import threading
 import time
 import traceback
@@ -31,7 +34,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -164,52 +167,100 @@ def mapped_batches(sources: Iterable[Any], format: str, base_iri: str, batch_qua
 
 
 def _produce(sources: list[Any], format: str, base_iri: str, batch_quads: int, out: Any) -> None:
-    """Run in the producer process (or thread): put batches on ``out``, then None."""
+    """Put batches on ``out`` (anything with ``put``), then None; a failure is put, not raised."""
     try:
         for batch in mapped_batches(sources, format, base_iri, batch_quads):
             out.put(batch)
         out.put(None)
+    except BrokenPipeError:  # the writer is gone: nobody to report to
+        raise
     except BaseException:  # report, do not die silently: the writer is waiting
         out.put(RuntimeError("reading failed:\n" + traceback.format_exc()))
 
 
+class _PickleStream:
+    """``put`` for the reading process: each item pickled onto a binary stream."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+
+    def put(self, item: Any) -> None:
+        pickle.dump(item, self.stream, protocol=pickle.HIGHEST_PROTOCOL)
+        self.stream.flush()
+
+
+def _reading_process() -> None:
+    """Main of the reading process: its arguments pickled on stdin, batches pickled to stdout."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the writer's to handle; it stops us
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # a stray print must not corrupt the stream of batches
+    try:
+        _produce(*pickle.load(sys.stdin.buffer), _PickleStream(out))
+    except BrokenPipeError:  # the writer is gone
+        os._exit(0)
+
+
 class _Producer:
-    """Batches made by a second process; by a thread when reading stdin, Record objects or
-    an iterator (read as it yields, e.g. records being downloaded), which a separate
-    process cannot share."""
+    """Batches read and mapped by a second process, or by a thread when reading stdin,
+    Record objects or an iterator (read as it yields, e.g. records being downloaded),
+    which another process cannot share.
+
+    The process is a fresh interpreter started with ``-c``, not ``multiprocessing``,
+    whose spawn would re-run the caller's ``__main__``: a plain script calling
+    ``kg.ingest`` must not need an ``if __name__ == "__main__"`` guard.
+    """
 
     def __init__(self, sources: list[Any] | Iterator[Any], format: str, base_iri: str, batch_quads: int) -> None:
-        in_process = isinstance(sources, Iterator) or any(
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=3)
+        self.process: subprocess.Popen[bytes] | None = None
+        in_process = not sys.executable or isinstance(sources, Iterator) or any(
             s == "-" or not isinstance(s, (str, os.PathLike)) for s in sources
         )
         if in_process:
-            self.queue: Any = queue.Queue(maxsize=3)
-            self.worker: Any = threading.Thread(target=_produce, args=(sources, format, base_iri, batch_quads, self.queue))
+            self.worker = threading.Thread(target=_produce, args=(sources, format, base_iri, batch_quads, self.queue))
         else:
-            ctx = mp.get_context("spawn")
-            self.queue = ctx.Queue(maxsize=3)
-            paths = [os.fspath(s) for s in sources]
-            self.worker = ctx.Process(target=_produce, args=(paths, format, base_iri, batch_quads, self.queue))
+            command = [sys.executable, "-c", "from kg.ingest import _reading_process as main; main()"]
+            # kg may be imported from a source tree rather than installed: the child finds it where we did.
+            package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+            self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+            assert self.process.stdin is not None
+            arguments = ([os.fspath(s) for s in sources], format, base_iri, batch_quads)
+            pickle.dump(arguments, self.process.stdin)
+            self.process.stdin.close()
+            self.worker = threading.Thread(target=self._relay)
         self.worker.daemon = True
         self.worker.start()
 
-    def __iter__(self) -> Iterator[Batch]:
+    def _relay(self) -> None:
+        """Move the reading process's batches from its pipe to the queue, so that it reads ahead."""
+        assert self.process is not None and self.process.stdout is not None
         while True:
             try:
-                batch = self.queue.get(timeout=1.0)
-            except queue.Empty:
-                if not self.worker.is_alive():
-                    raise RuntimeError("the reading process ended unexpectedly") from None
-                continue
-            if batch is None:
+                item = pickle.load(self.process.stdout)
+            except (EOFError, OSError, pickle.UnpicklingError):
+                code = self.process.wait()
+                self.queue.put(RuntimeError(f"the reading process ended unexpectedly (exit code {code})"))
                 return
+            self.queue.put(item)
+            if item is None or isinstance(item, BaseException):
+                return
+
+    def __iter__(self) -> Iterator[Batch]:
+        while (batch := self.queue.get()) is not None:
             if isinstance(batch, BaseException):
                 raise batch
             yield batch
 
     def stop(self) -> None:
-        if isinstance(self.worker, mp.process.BaseProcess) and self.worker.is_alive():
-            self.worker.terminate()
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            while self.worker.is_alive():  # let the relay see the end of the pipe
+                try:
+                    self.queue.get(timeout=0.1)
+                except queue.Empty:
+                    pass
         self.worker.join(5)
 
 
