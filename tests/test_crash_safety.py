@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,11 +14,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from helpers import DATA, SEED
+
 from kg.store import KnowledgeGraph
 
-SOURCES = [str(DATA / "xml"), str(DATA / "medline/narchd.txt"), str(DATA / "medline/pybibx.txt")]
+SOURCES = [str(DATA / f) for f in ("xml/pubmr.xml", "xml/pubmedportable-pancreatic.xml", "xml/efetch-single",
+                                   "medline/narchd.txt", "medline/pair-7records.txt")]
 _INGEST = """
 import sys
 from kg.store import KnowledgeGraph
@@ -71,31 +73,44 @@ def _kill_after(command: list[str], seconds: float) -> bool:
         return True
 
 
-def test_ingest_killed_at_20_random_moments(tmp_path: Path, reference: dict[str, set[str]]) -> None:
-    rng = random.Random(20)
-    path = tmp_path / "store"
+def _kill_at_random_moments(command: list[str], store: Path, outputs: list[Path], reference: dict[str, set[str]],
+                            kills: int, seed: int) -> int:
+    """Time one whole run of ``command``, then run it ``kills`` times, each killed at a random
+    moment of that span, checking the store after each; a run that finishes starts the next
+    from scratch. Returns how many runs were killed, with the store left half-written."""
+    started = time.monotonic()
+    assert subprocess.run(command, capture_output=True).returncode == 0
+    span = time.monotonic() - started
+    assert _graphs(store) == reference
+    rng = random.Random(seed)
     killed = 0
-    for _ in range(20):
-        killed += _kill_after([sys.executable, "-c", _INGEST, str(path), *SOURCES], rng.uniform(0.4, 3.5))
-        if path.exists():
-            _check_consistent(path, reference)
-    assert killed >= 15
-    with KnowledgeGraph.open(path, writable=True) as kg:
+    for path in outputs:
+        shutil.rmtree(path)
+    for _ in range(kills):
+        if _kill_after(command, rng.uniform(0.1, 0.95) * span):
+            killed += 1
+        else:
+            for path in outputs:
+                shutil.rmtree(path)
+        if (store / "index.sqlite").exists():
+            _check_consistent(store, reference)
+    return killed
+
+
+def test_ingest_killed_at_20_random_moments(tmp_path: Path, reference: dict[str, set[str]]) -> None:
+    store = tmp_path / "store"
+    command = [sys.executable, "-c", _INGEST, str(store), *SOURCES]
+    assert _kill_at_random_moments(command, store, [store], reference, kills=20, seed=20) >= 10
+    with KnowledgeGraph.open(store, writable=True) as kg:
         kg.ingest(SOURCES)
-    assert _graphs(path) == reference
+    assert _graphs(store) == reference
 
 
 def test_build_killed_at_random_moments(tmp_path: Path, reference: dict[str, set[str]]) -> None:
-    rng = random.Random(8)
     store, out = tmp_path / "store", tmp_path / "shards"
     command = [sys.executable, "-m", "kg.cli", "build", *SOURCES, "--out", str(out), "--store", str(store),
                "--workers", "2"]
-    killed = 0
-    for _ in range(6):
-        killed += _kill_after(command, rng.uniform(2.0, 9.0))
-        if (store / "index.sqlite").exists():
-            _check_consistent(store, reference)
-    assert killed >= 3
+    assert _kill_at_random_moments(command, store, [store, out], reference, kills=6, seed=8) >= 3
     assert subprocess.run(command, capture_output=True).returncode == 0
     assert _graphs(store) == reference
 
