@@ -68,6 +68,8 @@ class Article:
         return [int(p) for p in (self.date or self.year or "").split("-") if p.isdigit()]
 
 
+# The journal heads the chain article -> issue -> volume -> journal (any link may be absent),
+# spelled out in every query: a frbr:partOf+ path would be evaluated over the whole store.
 _FIELDS = """
 SELECT ?article ?pmid ?class ?title ?abstract ?date ?year ?doi ?pmcid ?journal ?abbreviation ?issn ?volume ?issue
        ?start ?end ?pages ?bookTitle ?publisher WHERE {
@@ -84,7 +86,8 @@ SELECT ?article ?pmid ?class ?title ?abstract ?date ?year ?doi ?pmcid ?journal ?
   OPTIONAL { ?article frbr:partOf ?issueNode . ?issueNode a fabio:JournalIssue ; fabio:hasSequenceIdentifier ?issue }
   OPTIONAL { ?article frbr:partOf/frbr:partOf? ?volumeNode . ?volumeNode a fabio:JournalVolume ;
              fabio:hasSequenceIdentifier ?volume }
-  OPTIONAL { ?article frbr:partOf+ ?j . ?j a fabio:Journal . OPTIONAL { ?j dcterms:title ?journal }
+  OPTIONAL { ?article frbr:partOf ?p1 . OPTIONAL { ?p1 frbr:partOf ?p2 . OPTIONAL { ?p2 frbr:partOf ?p3 } }
+             BIND(COALESCE(?p3, ?p2, ?p1) AS ?j) ?j a fabio:Journal . OPTIONAL { ?j dcterms:title ?journal }
              OPTIONAL { ?j fabio:hasNLMJournalTitleAbbreviation ?abbreviation } OPTIONAL { ?j prism:issn ?issn } }
   OPTIONAL { ?article frbr:partOf ?book . ?book a fabio:Book ; dcterms:title ?bookTitle }
   OPTIONAL { { ?article dcterms:publisher ?p } UNION { ?article frbr:partOf/dcterms:publisher ?p } ?p foaf:name ?publisher }

@@ -307,7 +307,9 @@ SELECT ?pmid ?doi ?pmcid ?year ?journal ?journalTitle ?abstract WHERE {
   OPTIONAL { ?article prism:doi ?doi } OPTIONAL { ?article fabio:hasPubMedCentralId ?pmcid }
   OPTIONAL { ?article fabio:hasPublicationYear ?year }
   OPTIONAL { ?article dcterms:abstract ?abstract FILTER(LANG(?abstract) = "") }
-  OPTIONAL { ?article frbr:partOf+ ?journal . ?journal a fabio:Journal . OPTIONAL { ?journal dcterms:title ?journalTitle } }
+  OPTIONAL { ?article frbr:partOf ?p1 . OPTIONAL { ?p1 frbr:partOf ?p2 . OPTIONAL { ?p2 frbr:partOf ?p3 } }
+             BIND(COALESCE(?p3, ?p2, ?p1) AS ?journal) ?journal a fabio:Journal .
+             OPTIONAL { ?journal dcterms:title ?journalTitle } }
 } LIMIT 1"""
 _MESH = """
 SELECT ?term ?label ?major WHERE {
