@@ -27,7 +27,9 @@ from collections import Counter
 from urllib.parse import urlencode, urlsplit
 
 NORMAL = "SELECT ?t WHERE { ?a fabio:hasPubMedId \"24649313\" ; dcterms:title ?t }"
-EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+# Explosive: one runs until the timeout, one needs ever more memory until the memory cap.
+EXPLOSIVE = ["SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+             "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"]
 
 
 def _requests(rng: random.Random) -> tuple[str, str, dict[str, str], bytes | None, bool]:
@@ -56,7 +58,7 @@ def _requests(rng: random.Random) -> tuple[str, str, dict[str, str], bytes | Non
     if roll < 0.9995:
         accept = rng.choice(["image/png", ";;;q=x,/,", "text/html;q=abc", "*/*;q=0", "\x7f\x01"])
         return "GET", "/sparql?" + urlencode({"query": NORMAL}), {"Accept": accept}, None, False
-    return "GET", "/sparql?" + urlencode({"query": EXPLOSIVE}), {}, None, False
+    return "GET", "/sparql?" + urlencode({"query": rng.choice(EXPLOSIVE)}), {}, None, False
 
 
 def _slowloris(host: str, port: int, stop: threading.Event, held: list[int]) -> None:

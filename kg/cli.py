@@ -13,19 +13,17 @@ from typing import Any
 
 import click
 
+from kg.clitools import Progress, fail, ingest_summary, open_store, report_problems, store_option, syntax_error_message
 from kg.export import EXPORT_FORMATS, format_for
 from kg.fetch.commands import fetch, update
 from kg.network.commands import network, resolve
-
 from kg.ontologies import load_ontologies, ontology_graph
 from kg.profiles import PROFILES, export_profile
-from kg.validate import validate as validate_store
-from kg.resources import shipped
 from kg.query import RESULT_FORMATS, load_query, named_queries, parse_param, write_results
+from kg.resources import shipped
 from kg.sources import FORMATS
-from kg.clitools import Progress, fail, ingest_summary, open_store, store_option, syntax_error_message
 from kg.store import StoreError
-
+from kg.validate import validate as validate_store
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -82,12 +80,7 @@ def ingest(paths: tuple[str, ...], store: str, base_iri: str | None, fmt: str, q
         if with_ontologies:
             click.echo(f"ontologies: {load_ontologies(kg):,} triples in {ontology_graph(kg)}")
     if not quiet:
-        for where, reason in report.skipped:
-            click.echo(f"skipped: {where}: {reason}", err=True)
-        for warning in report.warnings[:50]:
-            click.echo(f"warning: {warning}", err=True)
-        if len(report.warnings) > 50:
-            click.echo(f"warning: ... and {len(report.warnings) - 50} more warnings", err=True)
+        report_problems(report)
     click.echo(ingest_summary(report))
     sys.exit(report.exit_code)
 
@@ -342,7 +335,8 @@ def build(inputs: tuple[str, ...], out: str, store: str, base_iri: str | None, w
       kg build 'baseline/pubmed25n*.xml.gz' updates/ --out shards/ --workers 8 --store kg-store
       kg build baseline/ --out s3://bucket/shards --scheduler tcp://scheduler:8786 --no-load
     """
-    from kg.build import build as run_build, ordered_inputs
+    from kg.build import build as run_build
+    from kg.build import ordered_inputs
 
     def say(message: str) -> None:
         if sys.stderr.isatty():
@@ -385,8 +379,10 @@ def build(inputs: tuple[str, ...], out: str, store: str, base_iri: str | None, w
 @click.option("--token", envvar="KG_TOKEN", help="Bearer token that writes must present (or KG_TOKEN).")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated) calls to other endpoints.")
 @click.option("--workers", type=int, help="Query worker processes [default: the number of CPUs + 2].")
+@click.option("--max-memory", default=1024, show_default=True, type=click.IntRange(min=0),
+              help="MB of memory each query worker may use; a query needing more is stopped (0: no cap).")
 def serve(store: str, host: str, port: int, timeout: float, cors: bool, base_url: str | None, writable: bool,
-          token: str | None, allow_service: bool, workers: int | None) -> None:
+          token: str | None, allow_service: bool, workers: int | None, max_memory: int) -> None:
     """Serve the store: SPARQL endpoint, query page, linked data, VoID, dump.
 
     \b
@@ -410,7 +406,7 @@ def serve(store: str, host: str, port: int, timeout: float, cors: bool, base_url
     if writable and not token:
         fail("--writable needs --token (or KG_TOKEN): writes must be authenticated")
     config = ServerConfig(store=store, timeout=timeout, cors=cors, base_url=base_url, writable=writable,
-                          token=token, allow_service=allow_service)
+                          token=token, allow_service=allow_service, max_memory_bytes=max_memory << 20 or None)
     if workers:
         config.workers = workers
     try:

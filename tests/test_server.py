@@ -5,7 +5,6 @@ from __future__ import annotations
 import concurrent.futures
 import csv
 import io
-import json
 import os
 import shutil
 import socket
@@ -19,8 +18,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
-
 from helpers import DATA, SEED
+
 from kg.store import KnowledgeGraph
 
 SEED_FAMILIES = ["Luo", "Shi", "Xing", "Wang", "Feng", "Han", "He"]
@@ -193,7 +192,9 @@ def test_a_runaway_query_is_stopped_and_the_server_keeps_answering(server: Serve
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         started = time.monotonic()
         slow = pool.submit(httpx.get, server.url + "/sparql", params={"query": explosive}, timeout=60)
-        time.sleep(0.5)
+        time.sleep(1)
+        # Past half a second the runaway query's worker has stepped aside to the lowest CPU priority.
+        assert sorted(_niceness(pid) for pid in _children(server.process.pid)) == [0, 19]
         quick = httpx.get(server.url + "/sparql", params={"query": ARTICLE_AUTHORS},
                           headers={"Accept": "text/csv"}, timeout=10)
         quick_elapsed = time.monotonic() - started
@@ -202,7 +203,36 @@ def test_a_runaway_query_is_stopped_and_the_server_keeps_answering(server: Serve
     assert quick.status_code == 200 and quick_elapsed < 3
     assert answer.status_code == 503 and "timeout" in answer.text
     assert elapsed < 3 + 2
-    assert httpx.get(server.url + "/health").json()["status"] == "ok"  # the stopped worker was replaced
+    assert httpx.get(server.url + "/health").json()["status"] == "ok"
+    assert [_niceness(pid) for pid in _children(server.process.pid)] == [0, 0]  # the stopped worker was replaced
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids of the server's query workers (Linux /proc)."""
+    # Each thread lists the children it started; workers are replaced from the pool's threads.
+    pids = [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text(encoding="ascii").split()]
+    return [child for child in pids if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()]
+
+
+def _niceness(pid: int) -> int:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[16])  # field 19: nice
+
+
+def test_a_query_past_the_memory_cap_is_stopped_and_the_server_keeps_answering(store: Path) -> None:
+    # Sorting a cross product: Oxigraph holds every row in memory, over a GB a second.
+    explosive = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+    capped = Server(store, "--max-memory", "200", "--workers", "1")
+    try:
+        started = time.monotonic()
+        answer = httpx.get(capped.url + "/sparql", params={"query": explosive}, timeout=60)
+        assert answer.status_code == 413 and "200 MB of memory" in answer.text
+        assert time.monotonic() - started < 20  # well before the 30 s timeout
+        quick = httpx.get(capped.url + "/sparql", params={"query": ARTICLE_AUTHORS}, headers={"Accept": "text/csv"})
+        assert [row["family"] for row in csv.DictReader(io.StringIO(quick.text))] == SEED_FAMILIES
+    finally:
+        capped.stop()
 
 
 # ---------------------------------------------------------------- linked data, VoID, dump

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_ten_thousand_mixed_requests(tmp_path: Path) -> None:
     store = _store(tmp_path / "store")
-    server = Server(store, "--timeout", "2")
+    # The memory cap bounds the explosive queries' workers: peak memory stays under a GB.
+    server = Server(store, "--timeout", "2", "--max-memory", "256")
     try:
         out = subprocess.run(
             [sys.executable, str(ROOT / "benchmarks/server_load.py"), "--url", server.url, "--requests", "10000",
