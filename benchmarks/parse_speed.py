@@ -10,7 +10,6 @@ the input). Each measurement runs in a fresh process. Needs `pip install biopyth
 
 from __future__ import annotations
 
-import gzip
 import json
 import subprocess
 import sys

@@ -65,6 +65,16 @@ class Progress:
             click.echo("", err=True)
 
 
+def report_problems(r: IngestReport, shown_warnings: int = 50) -> None:
+    """Each skipped record, then the first ``shown_warnings`` warnings, on standard error."""
+    for where, reason in r.skipped:
+        click.echo(f"skipped: {where}: {reason}", err=True)
+    for warning in r.warnings[:shown_warnings]:
+        click.echo(f"warning: {warning}", err=True)
+    if len(r.warnings) > shown_warnings:
+        click.echo(f"warning: ... and {len(r.warnings) - shown_warnings} more warnings", err=True)
+
+
 def ingest_summary(r: IngestReport) -> str:
     lines = [
         f"files:    {r.files}",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from helpers import BULK, GOOD_DIRS
+
 from kg.store import KnowledgeGraph
 
 

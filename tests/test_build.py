@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from helpers import BULK, DATA, SEED
+
 from kg.build import build, ordered_inputs, read_edges
 from kg.mapping.iris import Iris
 from kg.records import Deletion, Record

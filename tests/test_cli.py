@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from helpers import DATA, SEED
+
 from kg.export import EXPORT_FORMATS
 from kg.sources import read_records
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-
 from fake_eutils import VALID_KEY, Article, FakeEUtils, copies, read_articles
 from helpers import DATA
+
 from kg.fetch import EUtils, EUtilsError, QueryError, fetch, update
 from kg.fetch.commands import _FetchProgress
 from kg.fetch.commands import fetch as fetch_command

@@ -7,8 +7,8 @@ import io
 from pathlib import Path
 
 import pytest
-
 from helpers import DATA, SEED, differences
+
 from kg.records import Record
 from kg.sources import parse_medline, read_file, split_flattened
 from kg.sources.dates import parse_pub_date

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers import DATA, SEED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import DATA, SEED
 from kg.mapping import Mapper
 from kg.records import Affiliation, Author, Deletion, Journal, MeshHeading, MeshQualifier, ParseError, PubDate, Record
 from kg.sources import parse_medline, parse_pubmed_xml, read_file

@@ -16,19 +16,18 @@ import networkx as nx
 import pytest
 import rdflib
 from click.testing import CliRunner
-
 from helpers import DATA, SEED
+
 from kg.mapping import affiliations
 from kg.mapping.iris import Iris, has_full_given_name, slug
 from kg.mapping.vocab import MESH
+from kg.network import io as network_io
 from kg.network.build import build, filter_network
 from kg.network.commands import network as network_group
 from kg.network.commands import resolve as resolve_command
 from kg.network.communities import detect
 from kg.network.extract import extract
-from kg.network.identity import (BY_COAUTHOR, BY_FILE, BY_INSTITUTION, identities, initials, resolve,
-                                 write_identities)
-from kg.network import io as network_io
+from kg.network.identity import BY_COAUTHOR, BY_FILE, BY_INSTITUTION, identities, initials, resolve, write_identities
 from kg.network.metrics import centralities, summary
 from kg.network.plot import plot
 from kg.records import Record

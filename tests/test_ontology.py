@@ -12,8 +12,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-
 from helpers import DATA, GOOD_DIRS, SEED
+
 from kg.ontologies import load_ontologies, ontology_graph
 from kg.profiles import export_profile
 from kg.records import Record

@@ -4,13 +4,13 @@ from the records (not through the store), and each under 2 s on the bulk file.""
 from __future__ import annotations
 
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from itertools import combinations
 from pathlib import Path
 
 import pytest
-
 from helpers import GOOD_DIRS
+
 from kg.mapping import affiliations
 from kg.mapping.iris import Iris
 from kg.mapping.vocab import MESH

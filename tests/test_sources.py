@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import gzip
-import io
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import DATA, SEED
+
 from kg.records import Deletion, ParseError, Record
 from kg.sources import read_file, read_records, sniff
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers import DATA, GOOD_DIRS, SEED
 
-from helpers import BULK, DATA, GOOD_DIRS, SEED, copy_store
 from kg.records import Record
 from kg.sources import read_records
 from kg.store import KnowledgeGraph, StoreError

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from kg.clitools import Progress, ingest_summary, open_store, store_option
+from kg.clitools import Progress, ingest_summary, open_store, report_problems, store_option
 from kg.fetch.eutils import DEFAULT_EUTILS_URL, EUtils
 from kg.fetch.run import DEFAULT_BATCH, FetchReport, cache_directory, parse_pmids
 from kg.fetch.run import fetch as fetch_records
@@ -211,12 +211,7 @@ def _finish(report: FetchReport, directory: Path, quiet: bool) -> None:
         if report.unreachable:
             click.echo(f"warning: {report.unreachable:,} hits could not be reached: a single day had more than "
                        "9,999 of them even when split by Entrez date; narrow the query", err=True)
-        for where, reason in ingest.skipped:
-            click.echo(f"skipped: {where}: {reason}", err=True)
-        for warning in ingest.warnings[:50]:
-            click.echo(f"warning: {warning}", err=True)
-        if len(ingest.warnings) > 50:
-            click.echo(f"warning: ... and {len(ingest.warnings) - 50} more warnings", err=True)
+        report_problems(ingest)
     if report.error is None or report.batches:
         click.echo(fetch_summary(report, directory))
         click.echo(ingest_summary(ingest))

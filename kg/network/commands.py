@@ -21,8 +21,8 @@ from kg.network import io as network_io
 from kg.network.build import COUNTINGS, KINDS, LEVELS, Network, build, filter_network
 from kg.network.communities import detect
 from kg.network.extract import extract, selected_articles
-from kg.network.identity import MergeFileError, identities, identity_graph, resolve as resolve_identities
-from kg.network.identity import write_identities
+from kg.network.identity import MergeFileError, identities, identity_graph, write_identities
+from kg.network.identity import resolve as resolve_identities
 from kg.network.metrics import CENTRALITIES, centralities, summary, top_nodes
 from kg.query import compact
 from kg.store import KnowledgeGraph
@@ -324,7 +324,8 @@ def plot(kind: str, store: str, output: str, top: int, labels: int, width: int, 
       kg network plot coauthor -o coauthors.png
       kg network plot country --top 40 --width 1200 --height 900 -o countries.svg
     """
-    from kg.network.plot import FORMATS, plot as draw  # matplotlib only when drawing
+    from kg.network.plot import FORMATS  # matplotlib only when drawing
+    from kg.network.plot import plot as draw
 
     if Path(output).suffix.lower() not in FORMATS:
         fail(f"cannot draw to {output}: the file must end in .png or .svg")
@@ -355,7 +356,8 @@ def write_back(kinds: tuple[str, ...], store: str, resolution: float, seed: int,
       kg query 'SELECT ?label ?degree WHERE { ?n kgv:inNetwork kg:network\\/coauthor ;
                 rdfs:label ?label ; kgv:degree ?degree } ORDER BY DESC(?degree) LIMIT 5'
     """
-    from kg.network.writeback import network_graph, network_quads, write_back as store_quads
+    from kg.network.writeback import network_graph, network_quads
+    from kg.network.writeback import write_back as store_quads
 
     quads = []
     with open_store(store, writable=True) as kg:

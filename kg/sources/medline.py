@@ -19,7 +19,6 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 
-
 from kg.identifiers import normalize_doi, normalize_issn, normalize_orcid, normalize_pmcid
 from kg.records import (
     Affiliation,
