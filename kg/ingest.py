@@ -222,7 +222,8 @@ class _Producer:
             command = [sys.executable, "-c", "from kg.ingest import _reading_process as main; main()"]
             # kg may be imported from a source tree rather than installed: the child finds it where we did.
             package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-            env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+            path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+            env = {**os.environ, "PYTHONPATH": path}
             self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
             assert self.process.stdin is not None
             arguments = ([os.fspath(s) for s in sources], format, base_iri, batch_quads)

@@ -192,9 +192,11 @@ def test_seed_flattened_with_binary_junk_between_fields() -> None:
 REGRESSIONS = sorted(p for p in (Path(__file__).parent / "data" / "fuzz").iterdir() if p.suffix != ".md")
 
 
-@pytest.mark.parametrize("path", REGRESSIONS, ids=[p.name for p in REGRESSIONS])
-def test_saved_fuzzer_crashes_no_longer_crash(path: Path) -> None:
-    _valid(list(read_file(str(path))))
-    data = path.read_bytes()
-    _valid(_xml_items(data))
-    _valid(_text_items(data.decode("utf-8", "replace")))
+def test_saved_fuzzer_crashes_no_longer_crash() -> None:
+    # One test over the folder, not one per file: an empty folder (no run has crashed a reader
+    # yet) must not show up as a skipped test.
+    for path in REGRESSIONS:
+        _valid(list(read_file(str(path))))
+        data = path.read_bytes()
+        _valid(_xml_items(data))
+        _valid(_text_items(data.decode("utf-8", "replace")))
