@@ -80,7 +80,7 @@ def ingest(paths: tuple[str, ...], store: str, base_iri: str | None, fmt: str, q
         if with_ontologies:
             click.echo(f"ontologies: {load_ontologies(kg):,} triples in {ontology_graph(kg)}")
     if not quiet:
-        report_problems(report)
+        report_problems(report.skipped, report.warnings)
     click.echo(ingest_summary(report))
     sys.exit(report.exit_code)
 
@@ -351,8 +351,7 @@ def build(inputs: tuple[str, ...], out: str, store: str, base_iri: str | None, w
         fail(str(exc))
     if sys.stderr.isatty():
         click.echo("", err=True)
-    for where, reason in report.errors + (report.load.skipped if report.load else []):
-        click.echo(f"skipped: {where}: {reason}", err=True)
+    report_problems(report.errors + (report.load.skipped if report.load else []))
     click.echo(f"files:    {report.files} ({report.mapped} mapped, {report.reused} already mapped)")
     click.echo(f"shards:   {report.records:,} records, {report.deletions:,} deletions, {report.quads:,} quads in {out}")
     click.echo(f"map:      {report.map_seconds:.1f} s ({report.map_task_seconds:.1f} s of worker time)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,14 +66,14 @@ class Progress:
             click.echo("", err=True)
 
 
-def report_problems(r: IngestReport, shown_warnings: int = 50) -> None:
-    """Each skipped record, then the first ``shown_warnings`` warnings, on standard error."""
-    for where, reason in r.skipped:
+def report_problems(skipped: Iterable[tuple[str, str]], warnings: Sequence[str] = (), shown_warnings: int = 50) -> None:
+    """Each skipped record (where, reason), then the first ``shown_warnings`` warnings, on standard error."""
+    for where, reason in skipped:
         click.echo(f"skipped: {where}: {reason}", err=True)
-    for warning in r.warnings[:shown_warnings]:
+    for warning in warnings[:shown_warnings]:
         click.echo(f"warning: {warning}", err=True)
-    if len(r.warnings) > shown_warnings:
-        click.echo(f"warning: ... and {len(r.warnings) - shown_warnings} more warnings", err=True)
+    if len(warnings) > shown_warnings:
+        click.echo(f"warning: ... and {len(warnings) - shown_warnings} more warnings", err=True)
 
 
 def ingest_summary(r: IngestReport) -> str:

@@ -211,7 +211,7 @@ def _finish(report: FetchReport, directory: Path, quiet: bool) -> None:
         if report.unreachable:
             click.echo(f"warning: {report.unreachable:,} hits could not be reached: a single day had more than "
                        "9,999 of them even when split by Entrez date; narrow the query", err=True)
-        report_problems(ingest)
+        report_problems(ingest.skipped, ingest.warnings)
     if report.error is None or report.batches:
         click.echo(fetch_summary(report, directory))
         click.echo(ingest_summary(ingest))
