@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from helpers import BULK, GOOD_DIRS
 
+from kg.records import Deletion, Record
+from kg.sources import read_records
 from kg.store import KnowledgeGraph
 
 
@@ -18,6 +20,18 @@ def full_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         report = kg.ingest([str(d) for d in GOOD_DIRS])
     assert not report.skipped, report.skipped
     return path
+
+
+@pytest.fixture(scope="session")
+def records() -> dict[str, Record]:
+    """The records the full store holds, read straight from the files: the last one read for each PMID."""
+    final: dict[str, Record] = {}
+    for item in read_records(GOOD_DIRS):
+        if isinstance(item, Record):
+            final[item.pmid] = item
+        elif isinstance(item, Deletion):
+            final.pop(item.pmid, None)
+    return final
 
 
 @pytest.fixture(scope="session")

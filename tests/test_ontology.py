@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 import rdflib
 from helpers import DATA, GOOD_DIRS, SEED
 
@@ -209,15 +208,6 @@ def _journal_titles() -> dict[str, set[str]]:
 JOURNAL_TITLES = _journal_titles()
 
 
-@pytest.fixture(scope="module")
-def all_records() -> dict[str, Record]:
-    final: dict[str, Record] = {}
-    for r in read_records(GOOD_DIRS):
-        if isinstance(r, Record):
-            final[r.pmid] = r
-    return final
-
-
 def _expected(rec: Record) -> dict:
     # the first page of the first range (MAPPING.md, pages)
     start = re.split(r"[,;]", rec.pages.replace("–", "-"))[0].split("-")[0].strip() if rec.pages else None
@@ -244,14 +234,14 @@ def _clean_title(title: str | None) -> str | None:
     return " ".join(_title(title).split()) if title else None
 
 
-def test_csl_json_of_all_test_records_reads_back_with_citeproc(full_store: Path, all_records: dict) -> None:
+def test_csl_json_of_all_test_records_reads_back_with_citeproc(full_store: Path, records: dict) -> None:
     from citeproc.source.json import CiteProcJSON
 
     items = json.loads(_profiles(full_store, "csl-json"))
     source = CiteProcJSON(items)
-    assert len(items) == len(all_records)
+    assert len(items) == len(records)
     for item in items:
-        rec = all_records[item["PMID"]]
+        rec = records[item["PMID"]]
         ref = source[item["id"].lower()]
         exp = _expected(rec)
         assert " ".join(str(ref.title).split()) == _clean_title(exp["title"])
@@ -265,16 +255,16 @@ def test_csl_json_of_all_test_records_reads_back_with_citeproc(full_store: Path,
             assert str(ref["container_title"]) in JOURNAL_TITLES[rec.journal.nlm_id]
 
 
-def test_bibtex_of_all_test_records_reads_back_with_bibtexparser(full_store: Path, all_records: dict) -> None:
+def test_bibtex_of_all_test_records_reads_back_with_bibtexparser(full_store: Path, records: dict) -> None:
     import bibtexparser
     from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors, SplitNameParts
 
     library = bibtexparser.parse_string(_profiles(full_store, "bibtex").decode(),
                                         append_middleware=[SeparateCoAuthors(), SplitNameParts(), LatexDecodingMiddleware()])
     assert not library.failed_blocks
-    assert len(library.entries) == len(all_records)
+    assert len(library.entries) == len(records)
     for entry in library.entries:
-        rec = all_records[entry["pmid"]]
+        rec = records[entry["pmid"]]
         exp = _expected(rec)
         fields = entry.fields_dict
         assert " ".join(entry["title"].split()) == _clean_title(exp["title"])
@@ -290,13 +280,13 @@ def test_bibtex_of_all_test_records_reads_back_with_bibtexparser(full_store: Pat
             assert " ".join(entry["journal"].split()) in JOURNAL_TITLES[rec.journal.nlm_id]
 
 
-def test_ris_of_all_test_records_reads_back_with_rispy(full_store: Path, all_records: dict) -> None:
+def test_ris_of_all_test_records_reads_back_with_rispy(full_store: Path, records: dict) -> None:
     import rispy
 
     entries = rispy.loads(_profiles(full_store, "ris").decode())
-    assert len(entries) == len(all_records)
+    assert len(entries) == len(records)
     for entry in entries:
-        rec = all_records[entry["accession_number"]]
+        rec = records[entry["accession_number"]]
         exp = _expected(rec)
         assert entry.get("title") == _clean_title(exp["title"])
         assert [a if author.collective else a.split(",")[0]

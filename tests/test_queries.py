@@ -9,29 +9,15 @@ from itertools import combinations
 from pathlib import Path
 
 import pytest
-from helpers import GOOD_DIRS
 
 from kg.mapping import affiliations
 from kg.mapping.iris import Iris
 from kg.mapping.vocab import MESH
 from kg.query import named_queries, parse_param
-from kg.records import Deletion, Record
-from kg.sources import read_records
+from kg.records import Record
 from kg.store import KnowledgeGraph
 
 IRIS = Iris("https://example.org/kg/")
-
-
-@pytest.fixture(scope="module")
-def records() -> dict[str, Record]:
-    """The records the full store holds: the last one read for each PMID."""
-    final: dict[str, Record] = {}
-    for item in read_records(GOOD_DIRS):
-        if isinstance(item, Record):
-            final[item.pmid] = item
-        elif isinstance(item, Deletion):
-            final.pop(item.pmid, None)
-    return final
 
 
 def run(kg: KnowledgeGraph, name: str, **params: str) -> list[dict]:
