@@ -120,7 +120,10 @@ _PT_CLASSES = (
     ({"dataset"}, "DataFile"),
 )
 
-_CACHE_SIZE = 200_000  # described entities kept by a Mapper
+# Described entities kept by a Mapper. The hits that pay are the few entities many records
+# share (journals, MeSH terms, countries), which a small cache keeps: 20,000 maps the bulk
+# file as fast as 200,000 did, in 160 MB instead of 420.
+_CACHE_SIZE = 20_000
 _ORG_ID_SCHEMES = {"ROR": "ror", "GRID": "grid", "ISNI": "isni", "RINGGOLD": "ringgold"}
 _BRACKETED = re.compile(r"^\[(.*)\](\.?)$")
 
