@@ -49,7 +49,7 @@ from kg.sources.medline_tags import (
 )
 from kg.sources.text import collapse, split_abstract, split_affiliations
 
-__all__ = ["parse_medline", "split_flattened"]
+__all__ = ["medline_fields", "parse_medline", "split_flattened"]
 
 Field = tuple[str, str, int]  # tag, value, line number
 
@@ -65,13 +65,25 @@ def parse_medline(stream: Iterable[str], name: str) -> Iterator[Record | ParseEr
     ``stream`` yields lines (a text file opened with universal newlines); ``name``
     names the input in positions and messages.
     """
+    for fields, notes in medline_fields(stream):
+        yield _build(fields, notes, name)
+
+
+def medline_fields(stream: Iterable[str]) -> Iterator[tuple[list[list], list[str]]]:
+    """Each record's fields as ``[tag, value, line]`` lists, continuation lines joined, with
+    notes on the lines that were skipped: the tag splitting half of :func:`parse_medline`.
+
+    >>> import io
+    >>> next(medline_fields(io.StringIO("PMID- 1\\nTI  - A title\\n      continued.\\n")))
+    ([['PMID', '1', 1], ['TI', 'A title continued.', 2]], [])
+    """
     fields: list[list] = []  # [tag, value, line]
     notes: list[str] = []
     for lineno, raw in enumerate(stream, 1):
         line = raw.rstrip()
         if not line:
             if fields:
-                yield _build(fields, notes, name)
+                yield fields, notes
                 fields, notes = [], []
             continue
         if line[0] in " \t":
@@ -85,10 +97,10 @@ def parse_medline(stream: Iterable[str], name: str) -> Iterator[Record | ParseEr
             tag, value = line[:4].rstrip(), line[6:].strip()
         elif _FLAT_START.match(line):
             if fields:
-                yield _build(fields, notes, name)
+                yield fields, notes
                 fields, notes = [], []
             for record_fields in _records_of(split_flattened(line)):
-                yield _build([[t, v, lineno] for t, v in record_fields], [], name)
+                yield [[t, v, lineno] for t, v in record_fields], []
             continue
         else:
             m = _TAG_LINE.match(line)
@@ -98,11 +110,11 @@ def parse_medline(stream: Iterable[str], name: str) -> Iterator[Record | ParseEr
             tag, value = m.group(1), m.group(2).strip()
         if tag == "PMID" and fields:
             # Records not separated by a blank line.
-            yield _build(fields, notes, name)
+            yield fields, notes
             fields, notes = [], []
         fields.append([tag, value, lineno])
     if fields:
-        yield _build(fields, notes, name)
+        yield fields, notes
 
 
 def _records_of(pairs: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
