@@ -44,7 +44,8 @@ elif kind == "medline":
         with open(p, encoding="utf-8-sig") as f:
             n += sum(1 for _ in Medline.parse(f))
 seconds = time.perf_counter() - start
-print(json.dumps({"records": n, "seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"records": n, "seconds": seconds, "rss_mb": rss_mb}))
 """
 
 
@@ -54,7 +55,9 @@ def measure(kind: str, paths: list[str]) -> dict:
 
 
 def line(label: str, m: dict) -> str:
-    return f"  {label:<40} {m['records']:>7,} records {m['seconds']:7.2f} s {m['records'] / m['seconds']:>8,.0f} rec/s  peak RSS {m['rss_mb']:6.0f} MB"
+    rate = m["records"] / m["seconds"]
+    return (f"  {label:<40} {m['records']:>7,} records {m['seconds']:7.2f} s {rate:>8,.0f} rec/s  "
+            f"peak RSS {m['rss_mb']:6.0f} MB")
 
 
 def main() -> None:
