@@ -336,15 +336,13 @@ def build(inputs: tuple[str, ...], out: str, store: str, base_iri: str | None, w
       kg build baseline/ --out s3://bucket/shards --scheduler tcp://scheduler:8786 --no-load
     """
     from kg.build import build as run_build
-    from kg.build import ordered_inputs
 
     def say(message: str) -> None:
         if sys.stderr.isatty():
             click.echo(f"\r{message}".ljust(60), nl=False, err=True)
 
     try:
-        files = ordered_inputs(inputs)
-        report = run_build(files, out, store=None if no_load else store, base_iri=base_iri, workers=workers,
+        report = run_build(inputs, out, store=None if no_load else store, base_iri=base_iri, workers=workers,
                            scheduler=scheduler, load=not no_load, format=fmt, edges=coauthor_edges,
                            max_authors=max_authors, progress=say)
     except (StoreError, ValueError) as exc:

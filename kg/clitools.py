@@ -17,7 +17,8 @@ import click
 from kg.ingest import IngestReport
 from kg.store import DEFAULT_STORE, KnowledgeGraph, StoreError
 
-__all__ = ["Progress", "fail", "ingest_summary", "open_store", "store_option", "syntax_error_message"]
+__all__ = ["Progress", "fail", "ingest_summary", "open_store", "report_problems", "store_option",
+           "syntax_error_message"]
 
 store_option = click.option(
     "--store",

@@ -21,7 +21,7 @@ from typing import Any
 
 from kg.build.edges import coauthor_edges
 from kg.build.shards import Manifest, is_current, map_file, read_batches, shard_name
-from kg.ingest import IngestReport, finish, write_batch
+from kg.ingest import EXIT_SKIPPED, IngestReport, finish, write_batch
 from kg.sources import expand_paths
 
 __all__ = ["BuildReport", "build", "ordered_inputs"]
@@ -49,7 +49,7 @@ class BuildReport:
 
     @property
     def exit_code(self) -> int:
-        return 3 if self.errors or (self.load and self.load.skipped) else 0
+        return EXIT_SKIPPED if self.errors or (self.load and self.load.skipped) else 0
 
 
 def ordered_inputs(inputs: Iterable[str]) -> list[str]:

@@ -51,8 +51,6 @@ from kg.sources.text import collapse, split_abstract, split_affiliations
 
 __all__ = ["medline_fields", "parse_medline", "split_flattened"]
 
-Field = tuple[str, str, int]  # tag, value, line number
-
 # "PMID- 123", "LR  - 2021", and the sloppy "PMID-123" / "TI  -text" that exports contain.
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}-(?: |$)?(.*)$")
 # A PMID line followed by more text on the same line: the flattened layout.
