@@ -61,7 +61,8 @@ def term(t):
     if t.language:
         return ox.Literal(str(t), language=t.language)
     return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)) if t.datatype else None)
-store.extend(ox.Quad(term(s), term(p), term(o), ox.NamedNode(str(g))) for s, p, o, g in ds.quads((None, None, None, None)))
+store.extend(ox.Quad(term(s), term(p), term(o), ox.NamedNode(str(g)))
+             for s, p, o, g in ds.quads((None, None, None, None)))
 store.flush()
 print(json.dumps({"seconds": time.perf_counter() - start, "parse_seconds": parsed, "quads": len(store)}))
 """
@@ -77,7 +78,8 @@ def main() -> None:
     try:
         print(f"input: {BULK.name}; work directory {work}")
         ingest = run(_INGEST, str(work / "store"), str(BULK))
-        print(f"kg ingest:          {ingest['seconds']:7.1f} s  {ingest['records'] / ingest['seconds']:8,.0f} records/s  "
+        print(f"kg ingest:          {ingest['seconds']:7.1f} s  "
+              f"{ingest['records'] / ingest['seconds']:8,.0f} records/s  "
               f"{ingest['quads'] / ingest['seconds']:9,.0f} quads/s  ({ingest['quads']:,} quads)  "
               f"peak RSS {ingest['rss_mb']:.0f} MB writer + {ingest['reader_rss_mb']:.0f} MB reader")
         nquads = work / "ingested.nq"
@@ -98,9 +100,9 @@ def main() -> None:
             shutil.copy(BULK, copy)
             copies.append(str(copy))
         thrice = run(_INGEST, str(work / "thrice"), *copies)
+        growth = (thrice['rss_mb'] + thrice['reader_rss_mb']) / (ingest['rss_mb'] + ingest['reader_rss_mb'])
         print(f"3 copies:           {thrice['seconds']:7.1f} s  peak RSS {thrice['rss_mb']:.0f} MB writer + "
-              f"{thrice['reader_rss_mb']:.0f} MB reader "
-              f"({100 * (thrice['rss_mb'] + thrice['reader_rss_mb']) / (ingest['rss_mb'] + ingest['reader_rss_mb']) - 100:+.0f}%"
+              f"{thrice['reader_rss_mb']:.0f} MB reader ({100 * growth - 100:+.0f}%"
               f" against one copy; target < +20%, total < 1 GB)")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -37,7 +37,8 @@ def _requests(rng: random.Random) -> tuple[str, str, dict[str, str], bytes | Non
     roll = rng.random()
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     if roll < 0.30:
-        return "GET", "/sparql?" + urlencode({"query": NORMAL}), {"Accept": "application/sparql-results+json"}, None, True
+        accept = {"Accept": "application/sparql-results+json"}
+        return "GET", "/sparql?" + urlencode({"query": NORMAL}), accept, None, True
     if roll < 0.40:
         query = rng.choice(["SELECT ?y (COUNT(?a) AS ?n) WHERE { ?a fabio:hasPublicationYear ?y } GROUP BY ?y",
                             "ASK { ?s ?p ?o }", "SELECT * WHERE { ?s ?p ?o } LIMIT 50"])
@@ -47,7 +48,8 @@ def _requests(rng: random.Random) -> tuple[str, str, dict[str, str], bytes | Non
     if roll < 0.58:
         return "GET", rng.choice(["/health", "/.well-known/void", "/", "/api/queries"]), {}, None, False
     if roll < 0.68:
-        return "GET", "/sparql?" + urlencode({"query": "SELECT ?x WHERE { ?x " + "{" * rng.randint(1, 50)}), {}, None, False
+        unbalanced = "SELECT ?x WHERE { ?x " + "{" * rng.randint(1, 50)
+        return "GET", "/sparql?" + urlencode({"query": unbalanced}), {}, None, False
     if roll < 0.73:
         return "POST", "/sparql", {"Content-Type": "application/sparql-query"}, b"x" * 2_000_000, False
     if roll < 0.80:
@@ -177,7 +179,8 @@ def main() -> None:
     if args.json:
         print(json.dumps(result))
         return
-    print(f"{result['requests']:,} requests in {result['seconds']} s at {args.rate:g}/s from {args.concurrency} clients, "
+    print(f"{result['requests']:,} requests in {result['seconds']} s at {args.rate:g}/s "
+          f"from {args.concurrency} clients, "
           f"{result['slowloris_connections']} slow-header connections held open")
     print("status codes:", ", ".join(f"{code or 'closed'}: {n:,}" for code, n in result["codes"].items()))
     print(f"normal query median latency: idle {result['idle_median_ms']} ms, under load "

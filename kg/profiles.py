@@ -90,7 +90,8 @@ SELECT ?article ?pmid ?class ?title ?abstract ?date ?year ?doi ?pmcid ?journal ?
              BIND(COALESCE(?p3, ?p2, ?p1) AS ?j) ?j a fabio:Journal . OPTIONAL { ?j dcterms:title ?journal }
              OPTIONAL { ?j fabio:hasNLMJournalTitleAbbreviation ?abbreviation } OPTIONAL { ?j prism:issn ?issn } }
   OPTIONAL { ?article frbr:partOf ?book . ?book a fabio:Book ; dcterms:title ?bookTitle }
-  OPTIONAL { { ?article dcterms:publisher ?p } UNION { ?article frbr:partOf/dcterms:publisher ?p } ?p foaf:name ?publisher }
+  OPTIONAL { { ?article dcterms:publisher ?p } UNION { ?article frbr:partOf/dcterms:publisher ?p }
+             ?p foaf:name ?publisher }
 }"""
 _AUTHORS = """
 SELECT ?article ?rank ?label ?collective ?orcid WHERE {

@@ -22,7 +22,8 @@ _COUNTS = {
 }
 _YEARS = "SELECT (MIN(?y) AS ?first) (MAX(?y) AS ?last) WHERE { ?a fabio:hasPublicationYear ?y }"
 _CLASSES = "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n) ?class"
-_PROPERTIES = "SELECT ?property (COUNT(*) AS ?n) WHERE { ?s ?property ?o } GROUP BY ?property ORDER BY DESC(?n) ?property"
+_PROPERTIES = ("SELECT ?property (COUNT(*) AS ?n) WHERE { ?s ?property ?o } "
+               "GROUP BY ?property ORDER BY DESC(?n) ?property")
 _AFFILIATION_SHARES = """
 SELECT (COUNT(?o) AS ?all) (COUNT(?c) AS ?country) (COUNT(?i) AS ?institution) WHERE {
   ?o a org:Organization .

@@ -64,7 +64,8 @@ def validate(kg: KnowledgeGraph, pmids: Iterable[str] | None = None, *, batch: i
         owners: dict[str, set[str]] = {}  # shared node -> records that describe it
         for pmid, rec in stored.items():
             graph = ox.NamedNode(kg.iris.graph(str(pmid)))
-            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in kg.store.quads_for_pattern(None, None, None, graph))
+            triples = (ox.Triple(q.subject, q.predicate, q.object)
+                       for q in kg.store.quads_for_pattern(None, None, None, graph))
             lines.append(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode())
             for statement in rec.statements().values():
                 lines.append(statement + " .\n")

@@ -140,8 +140,9 @@ def _bookkeeping(path: Path) -> tuple[int, list, list]:
     """A store's size, its records' digests and its shared triples' counts: equal
     bookkeeping and size mean equal stores (the digests cover every record graph)."""
     with KnowledgeGraph.open(path) as kg:
-        return (len(kg.store), kg.index.db.execute("SELECT pmid, version, digest FROM records ORDER BY pmid").fetchall(),
-                kg.index.db.execute("SELECT hash, refs FROM entity ORDER BY hash").fetchall())
+        db = kg.index.db
+        return (len(kg.store), db.execute("SELECT pmid, version, digest FROM records ORDER BY pmid").fetchall(),
+                db.execute("SELECT hash, refs FROM entity ORDER BY hash").fetchall())
 
 
 def test_the_update_file_builds_the_same_store_as_ingest(tmp_path: Path, bulk_store: Path, cluster) -> None:

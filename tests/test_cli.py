@@ -88,7 +88,8 @@ def test_query_result_formats(store: str, fmt: str) -> None:
 
         values = [row["pmid"] for row in csv.DictReader(out.stdout.decode().splitlines())]
     else:
-        values = [s["pmid"].value for s in ox.parse_query_results(out.stdout, ox.QueryResultsFormat.from_extension(fmt))]
+        results = ox.parse_query_results(out.stdout, ox.QueryResultsFormat.from_extension(fmt))
+        values = [s["pmid"].value for s in results]
     pair = [r.pmid for r in read_records([DATA / "xml/pair-7records.xml"])]
     assert values == sorted(["24649313", *pair])
 

@@ -108,7 +108,8 @@ def test_kg_validate_reports_violations_with_their_record_and_exit_code_4(tmp_pa
         kg.ingest([str(SEED), str(DATA / "xml/pair-7records.xml")])
         graph = ox.NamedNode(kg.iris.graph("24649313"))
         role = ox.NamedNode(kg.iris.role("24649313", "ar", 2))
-        kg.store.add(ox.Quad(role, ox.NamedNode(str(VIVO.rank)), ox.Literal("0", datatype=ox.NamedNode(str(rdflib.XSD.int))), graph))
+        zero = ox.Literal("0", datatype=ox.NamedNode(str(rdflib.XSD.int)))
+        kg.store.add(ox.Quad(role, ox.NamedNode(str(VIVO.rank)), zero, graph))
     report = tmp_path / "report.txt"
     out = subprocess.run([sys.executable, "-m", "kg.cli", "validate", "--store", str(store), "--report", str(report)],
                          capture_output=True, text=True)
@@ -259,8 +260,8 @@ def test_bibtex_of_all_test_records_reads_back_with_bibtexparser(full_store: Pat
     import bibtexparser
     from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors, SplitNameParts
 
-    library = bibtexparser.parse_string(_profiles(full_store, "bibtex").decode(),
-                                        append_middleware=[SeparateCoAuthors(), SplitNameParts(), LatexDecodingMiddleware()])
+    middleware = [SeparateCoAuthors(), SplitNameParts(), LatexDecodingMiddleware()]
+    library = bibtexparser.parse_string(_profiles(full_store, "bibtex").decode(), append_middleware=middleware)
     assert not library.failed_blocks
     assert len(library.entries) == len(records)
     for entry in library.entries:

@@ -361,13 +361,14 @@ def test_writes_need_the_token_on_a_writable_server(tmp_path: Path) -> None:
         body = "INSERT DATA { GRAPH <https://example.org/kg/graph/notes> { <http://x/s> <http://x/p> \"note\" } }"
         headers = {"Content-Type": "application/sparql-update"}
         assert httpx.post(url + "/update", content=body, headers=headers).status_code == 403
-        assert httpx.post(url + "/update", content=body, headers={**headers, "Authorization": "Bearer wrong"}).status_code == 403
-        assert httpx.post(url + "/update", content=body, headers={**headers, "Authorization": "Bearer s3cret"}).status_code == 204
+        wrong, right = {**headers, "Authorization": "Bearer wrong"}, {**headers, "Authorization": "Bearer s3cret"}
+        assert httpx.post(url + "/update", content=body, headers=wrong).status_code == 403
+        assert httpx.post(url + "/update", content=body, headers=right).status_code == 204
         got = httpx.get(url + "/rdf-graphs", params={"graph": graph}, headers={"Accept": "application/n-triples"})
         assert got.text.strip() == '<http://x/s> <http://x/p> "note" .'
         auth = {"Authorization": "Bearer s3cret", "Content-Type": "text/turtle"}
-        put = httpx.put(url + "/rdf-graphs", params={"graph": graph}, content="<http://x/a> <http://x/b> <http://x/c> .",
-                        headers=auth)
+        triple = "<http://x/a> <http://x/b> <http://x/c> ."
+        put = httpx.put(url + "/rdf-graphs", params={"graph": graph}, content=triple, headers=auth)
         assert put.status_code == 200 and put.json()["triples"] == 1
         protected = httpx.put(url + "/rdf-graphs", params={"graph": "https://example.org/kg/graph/pmid/24649313"},
                               content="<http://x/a> <http://x/b> <http://x/c> .", headers=auth)
@@ -390,7 +391,8 @@ def test_writable_without_a_token_is_refused(store: Path) -> None:
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed")
+@pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                    reason="Debian's chromium is not installed")
 def test_the_query_page_in_headless_chromium(server: Server, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 

@@ -98,7 +98,8 @@ def test_formats_are_sniffed_from_content_not_names(tmp_path: Path) -> None:
 def test_gzip_is_read_transparently(tmp_path: Path) -> None:
     packed = tmp_path / "pair.txt.gz"
     packed.write_bytes(gzip.compress((DATA / "medline/pair-7records.txt").read_bytes()))
-    assert [r.pmid for r in read_file(str(packed))] == [r.pmid for r in read_file(str(DATA / "medline/pair-7records.txt"))]
+    plain = DATA / "medline/pair-7records.txt"
+    assert [r.pmid for r in read_file(str(packed))] == [r.pmid for r in read_file(str(plain))]
 
 
 def test_standard_input_is_read() -> None:

@@ -79,7 +79,8 @@ def test_no_triple_is_stored_twice(kg: KnowledgeGraph) -> None:
 
 
 def test_iris_are_deterministic_and_there_are_no_blank_nodes(kg: KnowledgeGraph) -> None:
-    assert not kg.select("SELECT ?s WHERE { { ?s ?p ?o FILTER(isBlank(?s)) } UNION { ?x ?p ?s FILTER(isBlank(?s)) } } LIMIT 1")
+    assert not kg.select("SELECT ?s WHERE { { ?s ?p ?o FILTER(isBlank(?s)) } UNION { ?x ?p ?s FILTER(isBlank(?s)) } }"
+                         " LIMIT 1")
     graphs = {r["g"] for r in kg.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
     assert kg.iris.entities_graph in graphs
     assert all(g == kg.iris.entities_graph or g.startswith(kg.base_iri + "graph/pmid/") for g in graphs)

@@ -545,7 +545,8 @@ class Mapper:
         name = affiliations.clean(aff.name)
         if not name:
             return None
-        org_id = next(((_ORG_ID_SCHEMES[s.upper()], v) for s, v in aff.identifiers if s.upper() in _ORG_ID_SCHEMES), None)
+        org_id = next(((_ORG_ID_SCHEMES[s.upper()], v) for s, v in aff.identifiers if s.upper() in _ORG_ID_SCHEMES),
+                      None)
         if org_id:
             value = org_id[1].rsplit("/", 1)[-1] if org_id[0] == "ror" else org_id[1]
             node = iri(self.iris.organization_by_id(org_id[0], value))

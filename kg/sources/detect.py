@@ -38,7 +38,8 @@ Item = Record | Deletion | ParseError
 #: File name endings taken from a directory (named files are always read).
 DATA_SUFFIXES = (".txt", ".nbib", ".medline", ".xml", ".gz")
 _SNIFF_BYTES = 64 * 1024
-_XML_ROOTS = re.compile(rb"<(?:PubmedArticleSet|PubmedBookArticleSet|MedlineCitationSet|PubmedArticle|PubmedBookArticle|MedlineCitation|DeleteCitation)[\s>]")
+_XML_ROOTS = re.compile(rb"<(?:PubmedArticleSet|PubmedBookArticleSet|MedlineCitationSet|PubmedArticle"
+                        rb"|PubmedBookArticle|MedlineCitation|DeleteCitation)[\s>]")
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}-")
 
 

@@ -149,7 +149,8 @@ VALUE_SHAPES: dict[str, re.Pattern[str]] = {
         "OID": r"[A-Za-z]+: .+",
         "MID": r"[A-Z]+\d+.*",
         # A copyright statement names itself or is short; a long run of prose is not one.
-        "CI": r"(?:(?=.*(?i:copyright|©|\(c\)|publish|rights|licen[cs]|author|crown|creative commons|open access)).*|.{0,300})",
+        "CI": r"(?:(?=.*(?i:copyright|©|\(c\)|publish|rights|licen[cs]|author|crown|creative commons|open access)).*"
+              r"|.{0,300})",
         "CN": r".{1,300}",
         "OTO": r"[A-Z]+",
         "OT": r".{1,200}",

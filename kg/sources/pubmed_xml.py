@@ -64,7 +64,8 @@ def parse_pubmed_xml(stream: BinaryIO, name: str) -> Iterator[Record | Deletion 
     """
     peek = getattr(stream, "peek", None)
     if peek is not None and b"<!ENTITY" in peek(65536)[:65536]:
-        yield ParseError("refused: the document declares XML entities, which PubMed XML never does", SourcePosition(name))
+        yield ParseError("refused: the document declares XML entities, which PubMed XML never does",
+                         SourcePosition(name))
         return
     events = etree.iterparse(
         stream,
@@ -386,7 +387,8 @@ def _comments(mc: Element) -> list[CommentCorrection]:
 
 def _comment(el: Element, kind: str) -> CommentCorrection:
     pmid = _text(el.find("PMID"))
-    return CommentCorrection(kind, pmid if pmid and pmid.isdigit() else None, _text(el.find("RefSource")), _text(el.find("Note")))
+    return CommentCorrection(kind, pmid if pmid and pmid.isdigit() else None, _text(el.find("RefSource")),
+                             _text(el.find("Note")))
 
 
 # ---------------------------------------------------------------- PubmedData and books
@@ -437,7 +439,9 @@ def _book_document(doc: Element, rec: Record) -> None:
     rec.pages = _pages(doc.find("Pagination"))
     rec.elocation_ids = _elocations(doc)
     chapter_authors = [
-        _person(a) for al in doc.iterfind("AuthorList") if al.get("Type", "authors") == "authors" for a in al.iterfind("Author")
+        _person(a)
+        for al in doc.iterfind("AuthorList") if al.get("Type", "authors") == "authors"
+        for a in al.iterfind("Author")
     ]
     if chapter_authors:
         rec.authors = chapter_authors
