@@ -371,7 +371,7 @@ def test_writes_need_the_token_on_a_writable_server(tmp_path: Path) -> None:
         put = httpx.put(url + "/rdf-graphs", params={"graph": graph}, content=triple, headers=auth)
         assert put.status_code == 200 and put.json()["triples"] == 1
         protected = httpx.put(url + "/rdf-graphs", params={"graph": "https://example.org/kg/graph/pmid/24649313"},
-                              content="<http://x/a> <http://x/b> <http://x/c> .", headers=auth)
+                              content=triple, headers=auth)
         assert protected.status_code == 409
         assert httpx.delete(url + "/rdf-graphs", params={"graph": graph}, headers=auth).status_code == 204
         assert httpx.get(url + "/health", headers={"Origin": "http://elsewhere"}).headers[

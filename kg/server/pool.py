@@ -28,6 +28,7 @@ from kg.server import tasks
 __all__ = ["Busy", "OutOfMemory", "TimedOut", "WorkerPool"]
 
 log = logging.getLogger("kg.server")
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class Busy(Exception):
@@ -125,9 +126,6 @@ class _Worker:
         self.process.join(5)
         if self.process.is_alive():
             self.process.kill()
-
-
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class WorkerPool:
