@@ -127,6 +127,8 @@ def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...
         nq = load_query(query)
     except OSError as exc:
         fail(f"cannot read {query}: {exc.strerror or exc}")
+    except ValueError as exc:
+        fail(str(exc))
     declared = {p.name: p for p in nq.params}
     with open_store(store) as kg:
         try:

@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import difflib
 import functools
 import io
 import re
@@ -102,8 +103,20 @@ def named_queries() -> dict[str, NamedQuery]:
     return found
 
 
+_NAME = re.compile(r"[\w.-]+")  # a named query's name, or a mistyped one
+
+
 def load_query(spec: str) -> NamedQuery:
-    """A query from a named query, a .rq file, or SPARQL text."""
+    """A query from a named query, a .rq file, or SPARQL text.
+
+    A single word is a name: one that is not a named query is refused with the
+    closest names, rather than handed to the SPARQL parser as a query.
+
+    >>> load_query("top-author")
+    Traceback (most recent call last):
+    ...
+    ValueError: no named query 'top-author' (did you mean top-authors, coauthors, articles-of-author?); ...
+    """
     queries = named_queries()
     if spec in queries:
         return queries[spec]
@@ -111,6 +124,10 @@ def load_query(spec: str) -> NamedQuery:
     if spec.endswith((".rq", ".sparql")) or (len(spec) < 4096 and "\n" not in spec and path.is_file()):
         text = path.read_text(encoding="utf-8")
         return _parse_header(path.stem, text)
+    if _NAME.fullmatch(spec):  # no SPARQL query is a single word
+        close = difflib.get_close_matches(spec, queries, n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise ValueError(f"no named query {spec!r}{hint}; kg query --list lists them")
     return NamedQuery("query", "", spec)
 
 

@@ -113,6 +113,13 @@ def test_a_syntax_error_shows_the_message_and_position_not_a_traceback(store: st
     assert out.returncode == 1 and "syntax error in query" in err and "^" in err and "Traceback" not in err
 
 
+def test_a_mistyped_query_name_is_named_with_the_closest_names(store: str) -> None:
+    out = kg("query", "top-author", "--store", store)
+    assert out.returncode == 1 and "Traceback" not in out.stderr.decode()
+    assert out.stderr.decode().strip() == ("Error: no named query 'top-author' (did you mean top-authors, coauthors, "
+                                           "articles-of-author?); kg query --list lists them")
+
+
 def test_query_without_a_store_says_how_to_make_one(tmp_path: Path) -> None:
     out = kg("query", "top-authors", "--store", str(tmp_path / "none"))
     assert out.returncode == 1 and b"kg ingest" in out.stderr
