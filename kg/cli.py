@@ -7,16 +7,28 @@ Results go to standard output, messages and progress to standard error.
 from __future__ import annotations
 
 import json
+import socket
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
+import pyoxigraph as ox
 
-from kg.clitools import Progress, fail, ingest_summary, open_store, report_problems, store_option, syntax_error_message
+from kg.clitools import (
+    Progress,
+    base_iri_option,
+    fail,
+    ingest_summary,
+    open_store,
+    report_problems,
+    store_option,
+    syntax_error_message,
+)
 from kg.export import EXPORT_FORMATS, format_for
 from kg.fetch.commands import fetch, update
 from kg.network.commands import network, resolve
+from kg.output import open_output
 from kg.ontologies import load_ontologies, ontology_graph
 from kg.profiles import PROFILES, export_profile
 from kg.query import RESULT_FORMATS, load_query, named_queries, parse_param, write_results
@@ -26,7 +38,19 @@ from kg.store import StoreError
 from kg.validate import validate as validate_store
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """kg's command group: a file the system refuses us is a message, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise click.ClickException(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kg")
 def main() -> None:
     """kg: PubMed/MEDLINE records as a linked-data knowledge graph.
@@ -43,9 +67,9 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
 @store_option
-@click.option("--base-iri", help="Base IRI for new resources (remembered by the store). [default: https://example.org/kg/]")
+@base_iri_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
               help="Input format; auto detects it from the content.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-record messages.")
@@ -61,7 +85,7 @@ def ingest(paths: tuple[str, ...], store: str, base_iri: str | None, fmt: str, q
 
     \b
     Exit codes: 0 all records loaded; 3 some records were skipped (listed on
-    stderr); 1 the store could not be used.
+    stderr); 2 a PATH does not exist; 1 the store could not be used.
 
     \b
     Example:
@@ -89,17 +113,20 @@ def ingest(paths: tuple[str, ...], store: str, base_iri: str | None, fmt: str, q
 
 
 _RESULT_EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".srj": "json", ".xml": "xml", ".srx": "xml",
-                      ".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld", ".txt": "table"}
+                      ".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld", ".rdf": "xml", ".owl": "xml",
+                      ".txt": "table"}
 
 
 @main.command()
 @click.argument("query", required=False)
 @store_option
 @click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS),
-              help="Result format [default: from -o's extension, else table (SELECT/ASK) or turtle (graphs)].")
+              help="Result format [default: from -o's extension, else table (SELECT/ASK) or turtle (graphs)]. "
+                   "For CONSTRUCT/DESCRIBE, json is JSON-LD and xml is RDF/XML.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query variable: an IRI (<...>, http..., kg:...) or a literal. Repeatable.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), help="Write results to a file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write results to a file (.gz compresses).")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and their parameters.")
 def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...], output: str | None,
           list_queries: bool) -> None:
@@ -122,7 +149,7 @@ def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...
                 click.echo(f"    --param {p.name}=...  ({p.type}) {p.description}")
         return
     if not query:
-        fail("give a query (a named query, a .rq file or SPARQL text), or --list")
+        raise click.UsageError("give a query (a named query, a .rq file or SPARQL text), or --list")
     try:
         nq = load_query(query)
     except OSError as exc:
@@ -134,23 +161,30 @@ def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...
         try:
             bindings = dict(parse_param(p, kg.prefixes, declared) for p in params)
         except ValueError as exc:
-            fail(str(exc))
+            raise click.UsageError(str(exc)) from None
         missing = [p.name for p in nq.params if p.name not in bindings]
         if missing:
-            fail(f"query {nq.name} needs --param " + ", ".join(f"{m}=..." for m in missing))
+            raise click.UsageError(f"query {nq.name} needs --param " + ", ".join(f"{m}=..." for m in missing))
         try:
             result = kg.query(nq.sparql, params=bindings)
         except SyntaxError as exc:
             fail(syntax_error_message(nq.sparql, str(exc)))
+        except ValueError as exc:  # --param given to a query that cannot take it
+            raise click.UsageError(str(exc)) from None
         except OSError as exc:
             fail(f"query failed: {exc}")
-        chosen = fmt or (_RESULT_EXTENSIONS.get(Path(output).suffix.lower()) if output and output != "-" else None)
-        default = "turtle" if type(result).__name__ == "QueryTriples" else "table"
-        with click.open_file(output or "-", "wb") as out:
-            try:
+        default = "turtle" if isinstance(result, ox.QueryTriples) else "table"
+        chosen = fmt or (_RESULT_EXTENSIONS.get(Path(output.lower().removesuffix(".gz")).suffix)
+                         if output else None)
+        try:
+            with open_output(output or "-") as out:
                 write_results(result, out, chosen or default, kg.prefixes)
-            except ValueError as exc:
-                fail(str(exc))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--format" if fmt else "--output") from None
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError) or exc.filename:  # the command group reports these
+                raise
+            fail(f"query failed: {exc}")  # e.g. a SERVICE endpoint that does not answer
 
 
 # ---------------------------------------------------------------- export
@@ -162,7 +196,8 @@ def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...
               help="RDF syntax [default: from -o's extension, else nquads].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="Output file; .gz compresses. [default: standard output]")
-@click.option("--graph", "graph", help="Export only this named graph (an IRI).")
+@click.option("--graph", "graph", metavar="IRI|PMID", help="Export only this named graph (an IRI, kg:..., or a "
+                                                            "record's PMID).")
 @click.option("--profile", type=click.Choice(PROFILES),
               help="Another view of the articles: BIBO (Turtle), schema.org (JSON-LD), CSL-JSON, BibTeX, RIS, "
                    "DataCite JSON.")
@@ -182,11 +217,11 @@ def export(store: str, fmt: str | None, output: str, graph: str | None, profile:
     Examples:
       kg export -o graph.ttl.gz
       kg export --format trig > graph.trig
-      kg export --graph https://example.org/kg/graph/pmid/24649313 -o record.ttl
+      kg export --graph 24649313 -o record.ttl
       kg export --profile bibtex --query my-articles.rq -o articles.bib
     """
     if profile:
-        with open_store(store) as kg, click.open_file(output, "wb") as out:
+        with open_store(store) as kg, open_output(output) as out:
             sparql = Path(query_file).read_text(encoding="utf-8") if query_file else None
             try:
                 count = export_profile(kg, profile, out, sparql)
@@ -201,13 +236,11 @@ def export(store: str, fmt: str | None, output: str, graph: str | None, profile:
         if fmt is None:
             fail(f"cannot tell the RDF syntax from {output!r}: add --format")
     with open_store(store) as kg:
-        target = graph
-        if graph and graph.startswith("kg:"):
-            target = kg.base_iri + graph[3:]
-        if output == "-":
-            kg.export(sys.stdout.buffer, format=fmt or "nquads", graph=target)
-        else:
-            kg.export(output, format=fmt, graph=target)
+        try:
+            target = kg.graph_iri(graph) if graph else None
+            kg.export(sys.stdout.buffer if output == "-" else output, format=fmt or "nquads", graph=target)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--graph") from None
 
 
 # ---------------------------------------------------------------- stats
@@ -277,16 +310,19 @@ def validate(store: str, graphs: tuple[str, ...], report: str | None) -> None:
     """
     pmids = [g.rstrip("/").rsplit("/", 1)[-1] for g in graphs] or None
     if pmids and not all(p.isdigit() for p in pmids):
-        fail("--graph takes record graph IRIs (.../graph/pmid/N) or PMIDs")
+        raise click.BadParameter("record graph IRIs (.../graph/pmid/N) or PMIDs", param_hint="--graph")
     with open_store(store) as kg:
+        absent = sorted(set(pmids or ()) - {str(p) for p in kg.index.records(int(p) for p in pmids or ())})
+        if absent:
+            fail(f"the store holds no record PMID {', '.join(absent)}")
         checked = len(pmids) if pmids else kg.index.record_count()
         lines = [str(v) for v in validate_store(kg, pmids)]
     summary = f"{checked:,} records checked, {len(lines):,} violations"
     text = "\n".join([*lines, summary]) + "\n"
     click.echo(text, nl=False)
     if report:
-        with click.open_file(report, "w") as out:
-            out.write(text)
+        with open_output(report) as out:
+            out.write(text.encode())
     sys.exit(EXIT_VIOLATIONS if lines else 0)
 
 
@@ -316,7 +352,7 @@ def ontology_load(store: str) -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--out", required=True, help="Folder (or fsspec URL) for the shards; every worker must reach it.")
 @store_option
-@click.option("--base-iri", help="Base IRI for a new store (remembered by the store).")
+@base_iri_option
 @click.option("--workers", type=int, help="Local cluster: this many worker processes [default: 2].")
 @click.option("--scheduler", help="Use the Dask scheduler at this address instead of a local cluster.")
 @click.option("--no-load", is_flag=True, help="Stop at the shards (gzip N-Quads), for loading into another store.")
@@ -370,14 +406,16 @@ def build(inputs: tuple[str, ...], out: str, store: str, base_iri: str | None, w
 @main.command()
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=7878, show_default=True, type=int)
-@click.option("--timeout", default=30.0, show_default=True, type=float, help="Seconds before a query is stopped.")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="0: any free port.")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds before a query is stopped.")
 @click.option("--cors", is_flag=True, help="Allow cross-origin requests (Access-Control-Allow-Origin: *).")
 @click.option("--base-url", help="The public URL the store's base IRI is served at (for VoID and links).")
 @click.option("--writable", is_flag=True, help="Accept SPARQL Update and graph-store writes (needs --token).")
 @click.option("--token", envvar="KG_TOKEN", help="Bearer token that writes must present (or KG_TOKEN).")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated) calls to other endpoints.")
-@click.option("--workers", type=int, help="Query worker processes [default: the number of CPUs + 2].")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Query worker processes [default: the number of CPUs + 2].")
 @click.option("--max-memory", default=1024, show_default=True, type=click.IntRange(min=0),
               help="MB of memory each query worker may use; a query needing more is stopped (0: no cap).")
 def serve(store: str, host: str, port: int, timeout: float, cors: bool, base_url: str | None, writable: bool,
@@ -408,6 +446,13 @@ def serve(store: str, host: str, port: int, timeout: float, cors: bool, base_url
                           token=token, allow_service=allow_service, max_memory_bytes=max_memory << 20 or None)
     if workers:
         config.workers = workers
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # uvicorn would report a busy port only after start-up, in its log, with exit code 3.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
     try:
         app = create_app(config)
     except (StoreError, RuntimeError) as exc:

@@ -15,9 +15,10 @@ from typing import Any
 import click
 
 from kg.ingest import IngestReport
+from kg.mapping.iris import check_base_iri
 from kg.store import DEFAULT_STORE, KnowledgeGraph, StoreError
 
-__all__ = ["Progress", "fail", "ingest_summary", "open_store", "report_problems", "store_option",
+__all__ = ["Progress", "base_iri_option", "fail", "ingest_summary", "open_store", "report_problems", "store_option",
            "syntax_error_message"]
 
 store_option = click.option(
@@ -27,6 +28,21 @@ store_option = click.option(
     show_default=True,
     type=click.Path(file_okay=False),
     help="The store directory (or set KG_STORE).",
+)
+
+
+def _valid_base_iri(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    try:
+        return None if value is None else check_base_iri(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+base_iri_option = click.option(
+    "--base-iri",
+    callback=_valid_base_iri,
+    help="Base IRI of the resources of a new store, ending in '/' (remembered by the store). "
+         "[default: https://example.org/kg/]",
 )
 
 

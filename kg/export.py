@@ -11,13 +11,13 @@ the shipped context (``ontology/context.jsonld``).
 
 from __future__ import annotations
 
-import gzip
 import os
 from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.jsonld import write_jsonld
+from kg.output import open_output
 
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
@@ -49,20 +49,21 @@ def format_for(filename: str) -> str | None:
 
 def export(kg: KnowledgeGraph, output: str | os.PathLike[str] | IO[bytes], *, format: str | None = None,
            graph: str | None = None) -> None:
-    """Write the dataset, or the named graph ``graph``, to a path or a binary stream.
+    """Write the dataset, or the named graph ``graph`` (ValueError if the store has no such
+    graph), to a path or a binary stream.
 
     The format is ``format`` or, for a path, the one its extension names; a path
-    ending in ``.gz`` is gzip-compressed.
+    ending in ``.gz`` is gzip-compressed, and appears only once complete.
     """
     is_path = isinstance(output, (str, os.PathLike))
     fmt = format or (format_for(os.fspath(output)) if is_path else None) or "nquads"
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
     rdf_format, with_graphs = EXPORT_FORMATS[fmt]
+    if graph and not kg.store.contains_named_graph(ox.NamedNode(graph)):
+        raise ValueError(f"the store holds no graph <{graph}>")
     if is_path:
-        path = os.fspath(output)
-        opener = gzip.open if path.endswith(".gz") else open
-        with opener(path, "wb") as stream:  # type: ignore[operator]
+        with open_output(output) as stream:  # type: ignore[arg-type]
             _write(kg, stream, rdf_format, with_graphs, graph)
     else:
         _write(kg, output, rdf_format, with_graphs, graph)  # type: ignore[arg-type]

@@ -91,6 +91,13 @@ class Index:
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         if read_only:
             self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+            try:
+                self.db.execute("SELECT COUNT(*) FROM meta")
+            except sqlite3.OperationalError:
+                # Reading a WAL database needs its -shm file; where that cannot be created
+                # (read-only media, someone else's store), nobody can be writing: read it as is.
+                self.db.close()
+                self.db = sqlite3.connect(f"file:{path}?immutable=1", uri=True, isolation_level=None)
         else:
             self.db = sqlite3.connect(path, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")

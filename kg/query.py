@@ -38,6 +38,8 @@ __all__ = [
     "bind_values",
     "RESULT_FORMATS",
     "compact",
+    "expand_iri",
+    "has_dataset",
     "load_query",
     "named_queries",
     "parse_param",
@@ -54,8 +56,10 @@ _SOLUTION_FORMATS = {
 }
 _GRAPH_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
+    "table": ox.RdfFormat.TURTLE,  # a graph's readable form
     "ntriples": ox.RdfFormat.N_TRIPLES,
     "jsonld": ox.RdfFormat.JSON_LD,
+    "json": ox.RdfFormat.JSON_LD,
     "xml": ox.RdfFormat.RDF_XML,
 }
 
@@ -121,7 +125,7 @@ def load_query(spec: str) -> NamedQuery:
     if spec in queries:
         return queries[spec]
     path = Path(spec)
-    if spec.endswith((".rq", ".sparql")) or (len(spec) < 4096 and "\n" not in spec and path.is_file()):
+    if spec.endswith((".rq", ".sparql")) or ("\n" not in spec and _is_file(path)):
         text = path.read_text(encoding="utf-8")
         return _parse_header(path.stem, text)
     if _NAME.fullmatch(spec):  # no SPARQL query is a single word
@@ -129,6 +133,13 @@ def load_query(spec: str) -> NamedQuery:
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise ValueError(f"no named query {spec!r}{hint}; kg query --list lists them")
     return NamedQuery("query", "", spec)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # query text too long to be a file name ("File name too long")
+        return False
 
 
 def parse_param(text: str, prefixes: dict[str, str], declared: dict[str, QueryParameter]) -> tuple[str, Any]:
@@ -146,7 +157,7 @@ def parse_param(text: str, prefixes: dict[str, str], declared: dict[str, QueryPa
         raise ValueError(f"--param {text!r}: expected NAME=VALUE")
     kind = declared[name].type if name in declared else None
     if kind in (None, "iri"):
-        expanded = _expand(value, prefixes)
+        expanded = expand_iri(value, prefixes)
         if expanded is not None:
             return name, ox.NamedNode(expanded)
         if kind == "iri":
@@ -163,6 +174,24 @@ def parse_param(text: str, prefixes: dict[str, str], declared: dict[str, QueryPa
 
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
+# What may hide a "FROM" that is no keyword: strings, IRIs, comments (tried in this order at
+# each position, so that a "#" inside an IRI or a string is not taken for a comment).
+_NOT_KEYWORDS = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*'
+)
+_FROM = re.compile(r"(?<![\w?$:])FROM\s", re.I)
+
+
+def has_dataset(sparql: str) -> bool:
+    """Whether the query names its own dataset (``FROM``, ``FROM NAMED``), which then
+    replaces the union of all graphs.
+
+    >>> has_dataset("SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }")
+    True
+    >>> has_dataset('SELECT ?from WHERE { ?s <http://x/#from> ?from . FILTER(?from != "FROM x") } # FROM')
+    False
+    """
+    return bool(_FROM.search(_NOT_KEYWORDS.sub(" ", sparql)))
 
 
 def bind_values(sparql: str, bindings: dict[str, Any]) -> str:
@@ -185,7 +214,8 @@ def bind_rows(sparql: str, names: list[str], rows: list[list[Any]]) -> str:
     return f"{sparql[: m.end()]} VALUES ({head}) {{ {body} }}{sparql[m.end():]}"
 
 
-def _expand(value: str, prefixes: dict[str, str]) -> str | None:
+def expand_iri(value: str, prefixes: dict[str, str]) -> str | None:
+    """The IRI that ``<IRI>``, an http(s) IRI or a prefixed name (``kg:graph/entities``) is, else None."""
     v = value.strip()
     if v.startswith("<") and v.endswith(">"):
         return v[1:-1]
@@ -223,7 +253,9 @@ def write_results(result: Any, out: IO[bytes], fmt: str, prefixes: dict[str, str
     """Write a query result to ``out`` in ``fmt``; returns the number of rows (or triples).
 
     "table" is a readable text table for SELECT, "true"/"false" for ASK and
-    Turtle for CONSTRUCT/DESCRIBE.
+    Turtle for CONSTRUCT/DESCRIBE; "json" and "xml" are JSON-LD and RDF/XML for a
+    graph. A format that cannot hold the result raises ValueError before anything
+    is written.
     """
     if isinstance(result, ox.QueryBoolean):
         if fmt in ("json", "xml", "csv", "tsv"):
@@ -232,9 +264,10 @@ def write_results(result: Any, out: IO[bytes], fmt: str, prefixes: dict[str, str
             out.write(b"true\n" if bool(result) else b"false\n")
         return 1
     if isinstance(result, ox.QueryTriples):
-        if fmt in ("csv", "tsv"):
-            raise ValueError(f"a CONSTRUCT or DESCRIBE result is a graph: use turtle, ntriples or jsonld, not {fmt}")
-        rdf_format = _GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE)
+        if fmt not in _GRAPH_FORMATS:
+            raise ValueError(f"a CONSTRUCT or DESCRIBE result is a graph: use turtle, ntriples, jsonld or xml, "
+                             f"not {fmt}")
+        rdf_format = _GRAPH_FORMATS[fmt]
         triples = list(result)
         use_prefixes = prefixes if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
         ox.serialize(triples, out, rdf_format, prefixes=use_prefixes)

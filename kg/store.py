@@ -29,9 +29,9 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from kg.index import Index
-from kg.mapping.iris import Iris
+from kg.mapping.iris import Iris, check_base_iri
 from kg.mapping.vocab import DEFAULT_BASE_IRI, prefixes
-from kg.query import bind_values
+from kg.query import bind_values, expand_iri, has_dataset
 
 __all__ = ["DEFAULT_STORE", "KnowledgeGraph", "StoreError", "default_store_path"]
 
@@ -48,7 +48,12 @@ def default_store_path() -> str:
 
 
 def _lock(path: Path, exclusive: bool) -> int:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if exclusive or not path.exists():
+            raise StoreError(f"cannot write to the store {path.parent}: {exc.strerror}") from None
+        fd = os.open(path, os.O_RDONLY)  # a store on read-only media (or someone else's) can still be read
     try:
         fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -85,10 +90,18 @@ class KnowledgeGraph:
         an interrupted ingest left half-written is removed first.
         """
         root = Path(path if path is not None else default_store_path())
+        if base_iri is not None:
+            try:
+                check_base_iri(base_iri)
+            except ValueError as exc:
+                raise StoreError(str(exc)) from None
         if not writable and not (root / "index.sqlite").exists():
             raise StoreError(f"no knowledge graph at {root}: build one with `kg ingest FILE... --store {root}`")
         if writable:
-            root.mkdir(parents=True, exist_ok=True)
+            try:
+                root.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the store {root}: {exc.strerror}") from None
         lock_fd = _lock(root / "lock", exclusive=writable)
         try:
             if not writable and cls._needs_repair(root):
@@ -160,7 +173,8 @@ class KnowledgeGraph:
         return prefixes(self.base_iri)
 
     def query(self, sparql: str, *, params: Mapping[str, Any] | None = None) -> Any:
-        """Run SPARQL over the union of all graphs; the MAPPING prefixes are predeclared.
+        """Run SPARQL over the union of all graphs (or the dataset its ``FROM`` clauses name);
+        the MAPPING prefixes are predeclared.
 
         ``params`` binds variables (``{"pmid": "24649313"}``; strings become
         literals, :class:`pyoxigraph.NamedNode` values stay IRIs). Returns
@@ -168,7 +182,7 @@ class KnowledgeGraph:
         """
         if params:
             sparql = bind_values(sparql, {k: _term(v) for k, v in params.items()})
-        return self.store.query(sparql, use_default_graph_as_union=True, prefixes=self.prefixes)
+        return self.store.query(sparql, use_default_graph_as_union=not has_dataset(sparql), prefixes=self.prefixes)
 
     def select(self, sparql: str, *, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """A SELECT query's rows as dicts of plain Python values (IRIs and literals as str,
@@ -209,6 +223,23 @@ class KnowledgeGraph:
         ds = rdflib.Dataset()
         ds.parse(data=self._dump_nquads(graph), format="nquads")
         return ds
+
+    def graph_iri(self, spec: str) -> str:
+        """The named graph ``spec`` names: a record's PMID, a prefixed name such as
+        ``kg:graph/entities``, ``<IRI>`` or an IRI; ValueError for anything else.
+
+        >>> import tempfile
+        >>> with KnowledgeGraph.open(tempfile.mkdtemp() + "/s", writable=True) as kg:
+        ...     kg.graph_iri("24649313"), kg.graph_iri("kg:graph/entities")
+        ('https://example.org/kg/graph/pmid/24649313', 'https://example.org/kg/graph/entities')
+        """
+        text = spec.strip()
+        iri = self.iris.graph(text) if text.isdigit() else (expand_iri(text, self.prefixes) or text)
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise ValueError(f"{spec!r} is neither a PMID nor a graph IRI") from None
+        return iri
 
     def _dump_nquads(self, graph: str | None) -> bytes:
         if graph is None:

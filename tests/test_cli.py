@@ -75,7 +75,7 @@ def test_query_list_and_missing_parameters(store: str) -> None:
     listing = kg("query", "--list").stdout.decode()
     assert "top-authors" in listing and "--param person=" in listing
     out = kg("query", "articles-of-author", "--store", store)
-    assert out.returncode == 1 and b"needs --param person=..." in out.stderr
+    assert out.returncode == 2 and b"needs --param person=..." in out.stderr
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
@@ -120,6 +120,99 @@ def test_a_mistyped_query_name_is_named_with_the_closest_names(store: str) -> No
                                            "articles-of-author?); kg query --list lists them")
 
 
+def test_a_long_one_line_query_is_run_not_taken_for_a_file_name(store: str) -> None:
+    sparql = 'SELECT ?t WHERE { ?a fabio:hasPubMedId "24649313" ; dcterms:title ?t }' + " " * 300
+    out = kg("query", sparql, "--format", "csv", "--store", store)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.decode().splitlines()[1].startswith("Sorafenib in metastatic radioactive iodine-refractory")
+
+
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated")  # inside rdflib's JSON-LD parser
+def test_query_output_extensions_name_graph_syntaxes_and_gz_compresses(store: str, tmp_path: Path) -> None:
+    import gzip
+
+    import rdflib
+
+    construct = 'CONSTRUCT { ?a dcterms:title ?t } WHERE { ?a fabio:hasPubMedId "24649313" ; dcterms:title ?t }'
+    for name, syntax in (("c.rdf", "xml"), ("c.owl", "xml"), ("c.json", "json-ld"), ("c.jsonld", "json-ld")):
+        assert kg("query", construct, "-o", str(tmp_path / name), "--store", store).returncode == 0
+        graph = rdflib.Graph().parse(tmp_path / name, format=syntax)
+        assert str(next(graph.objects())).startswith("Sorafenib in metastatic"), name
+    assert kg("query", "top-journals", "-o", str(tmp_path / "j.csv.gz"), "--store", store).returncode == 0
+    lines = gzip.decompress((tmp_path / "j.csv.gz").read_bytes()).decode().splitlines()
+    assert lines[:2] == ["journal,title,articles",
+                         "https://example.org/kg/journal/nlm/101662571,Gerontology & geriatric medicine,2"]
+    assert len(lines) == 8
+
+
+def test_a_failed_command_leaves_the_output_file_as_it_was(store: str, tmp_path: Path) -> None:
+    kept = tmp_path / "kept.ttl"
+    kept.write_text("precious\n")
+    table_as_turtle = kg("query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "-o", str(kept), "--store", store)
+    no_such_graph = kg("export", "--graph", "1", "-o", str(kept), "--store", store)
+    assert table_as_turtle.returncode == no_such_graph.returncode == 2
+    assert b"a SELECT result is a table" in table_as_turtle.stderr
+    assert b"the store holds no graph <https://example.org/kg/graph/pmid/1>" in no_such_graph.stderr
+    assert kept.read_text() == "precious\n" and [p.name for p in tmp_path.iterdir()] == ["kept.ttl"]
+
+
+def test_output_into_a_missing_folder_is_a_message(store: str, tmp_path: Path) -> None:
+    target = tmp_path / "no" / "out"
+    for command in (("query", "top-authors", "-o", f"{target}.csv"), ("export", "-o", f"{target}.ttl"),
+                    ("validate", "--report", f"{target}.txt")):
+        out = kg(*command, "--store", store)
+        assert out.returncode == 1
+        assert out.stderr.decode() == f"Error: {command[-1]}: cannot write there: No such file or directory\n"
+
+
+def test_a_service_call_that_fails_is_a_message(store: str) -> None:
+    out = kg("query", "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }", "--store", store)
+    err = out.stderr.decode()
+    assert out.returncode == 1 and err.startswith("Error: query failed:") and "Traceback" not in err
+
+
+def test_usage_mistakes_exit_2(store: str, tmp_path: Path) -> None:
+    missing_file = kg("ingest", str(tmp_path / "nonexist.xml"), "--store", str(tmp_path / "s"))
+    assert missing_file.returncode == 2 and b"does not exist" in missing_file.stderr
+    for base, why in (("notaniri", b"is not an absolute IRI"), ("http://x y/", b"is not an absolute IRI"),
+                      ("http://ex.org/kg", b"must end with '/'")):
+        out = kg("ingest", str(SEED), "--base-iri", base, "--store", str(tmp_path / "s"))
+        assert out.returncode == 2 and why in out.stderr, base
+    assert not (tmp_path / "s").exists()
+    assert kg("query", "--store", store).returncode == 2
+    assert kg("query", "top-authors", "--param", "foo", "--store", store).returncode == 2
+    assert kg("export", "--graph", "not an iri", "--store", store).returncode == 2
+
+
+def test_a_forced_format_that_does_not_fit_the_file_skips_it_with_a_reason(tmp_path: Path) -> None:
+    out = kg("ingest", "--format", "medline", str(DATA / "xml/pair-7records.xml"), "--store", str(tmp_path / "s"))
+    assert out.returncode == 3
+    assert ("pair-7records.xml:1: no MEDLINE record in the input: 974 lines are not MEDLINE fields (line 1: not a "
+            "MEDLINE field line, ignored: '<?xml version=\"1.0\"?>')") in out.stderr.decode()
+
+
+def test_validate_a_record_the_store_does_not_hold_is_an_error(store: str) -> None:
+    out = kg("validate", "--graph", "123", "--store", store)
+    assert out.returncode == 1 and out.stderr.decode().strip() == "Error: the store holds no record PMID 123"
+
+
+def test_a_store_that_cannot_be_written_can_still_be_read(store: str, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "read-only"
+    shutil.copytree(store, copy)
+    for path in (copy, *copy.rglob("*")):
+        path.chmod(path.stat().st_mode & ~0o222)
+    # The tests may run as root, whom file modes do not stop: drop that power for these commands.
+    unprivileged = ["setpriv", "--inh-caps=-dac_override,-fowner", "--bounding-set=-dac_override,-fowner"]
+    run = [*unprivileged, sys.executable, "-m", "kg.cli"]
+    read = subprocess.run([*run, "query", "article", "--param", "pmid=24649313", "--store", str(copy)],
+                          capture_output=True, text=True)
+    assert read.returncode == 0 and "Luo, Yang" in read.stdout, read.stderr
+    write = subprocess.run([*run, "ingest", str(SEED), "--store", str(copy)], capture_output=True, text=True)
+    assert write.returncode == 1 and write.stderr == f"Error: cannot write to the store {copy}: Permission denied\n"
+
+
 def test_query_without_a_store_says_how_to_make_one(tmp_path: Path) -> None:
     out = kg("query", "top-authors", "--store", str(tmp_path / "none"))
     assert out.returncode == 1 and b"kg ingest" in out.stderr
@@ -156,8 +249,9 @@ def test_export_and_reimport_give_an_isomorphic_dataset(store: str, tmp_path: Pa
     assert content(reloaded) == content(source) and len(source) > 1000
 
 
-def test_export_prefixes_and_one_graph(store: str) -> None:
-    out = kg("export", "--format", "turtle", "--graph", "kg:graph/pmid/24649313", "--store", store)
+@pytest.mark.parametrize("graph", ["kg:graph/pmid/24649313", "24649313", "<https://example.org/kg/graph/pmid/24649313>"])
+def test_export_prefixes_and_one_graph(store: str, graph: str) -> None:
+    out = kg("export", "--format", "turtle", "--graph", graph, "--store", store)
     text = out.stdout.decode()
     assert text.startswith("@prefix") and "fabio:JournalArticle" in text
     assert "30038950" not in text

@@ -4,6 +4,8 @@ server on 127.0.0.1, serving real PubMed records from tests/data. No test touche
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 import signal
 import socket
 import subprocess
@@ -370,8 +372,17 @@ def test_a_bad_query_is_a_clear_error(tmp_path, serve, pancreatic) -> None:
     assert out.exit_code == 1
     assert "PubMed does not understand part of the query 'pancreatic cancr' (phrase not found: pancreatic cancr)" \
         in out.output
-    out = run(fetch_command, " ", "--store", store, "--eutils-url", fake.url)
-    assert out.exit_code == 1 and "Empty term and query_key - nothing todo" in out.output
+
+
+@pytest.mark.parametrize("query", ["", "   "], ids=["empty", "blank"])
+def test_an_empty_query_is_a_usage_error_before_any_request(tmp_path, serve, pancreatic, query) -> None:
+    fake = serve(pancreatic)
+    store = tmp_path / "s"
+    out = run(fetch_command, query, "--store", str(store), "--eutils-url", fake.url)
+    assert out.exit_code == 2 and out.stdout == ""
+    assert out.stderr.splitlines()[-1] == "Error: give a QUERY or --pmids"
+    assert out.stderr == run(fetch_command, "--store", str(store), "--eutils-url", fake.url).stderr
+    assert fake.requests == [] and not store.exists()
 
 
 def test_an_invalid_api_key_is_a_clear_error(tmp_path, serve, pancreatic) -> None:
@@ -396,6 +407,49 @@ def test_no_network_is_a_clear_error(tmp_path, url, reason) -> None:
     out = CliRunner().invoke(fetch_command, ["all", "--store", str(tmp_path / "s")], env={"KG_EUTILS_URL": url})
     assert out.exit_code == 1
     assert "Error: cannot reach " in out.output and reason in out.output and "check the network" in out.output
+
+
+def test_a_fetch_that_fails_prints_a_summary_only_of_what_arrived(tmp_path, serve, pancreatic, monkeypatch) -> None:
+    port = _closed_port()
+    store = tmp_path / "s"
+    out = run(fetch_command, "--pmids", "24649313,1000475", "--store", str(store),
+              "--eutils-url", f"http://127.0.0.1:{port}/entrez/eutils/")
+    assert out.exit_code == 1 and out.stdout == ""
+    assert out.stderr == (f"Error: cannot reach 127.0.0.1:{port}: connection refused; check the network connection "
+                          "(or --eutils-url / KG_EUTILS_URL)\n")
+
+    # The first batch arrives, the second keeps failing: the summary counts the first only.
+    fake = serve(pancreatic, limits=None, faults_on="efetch.fcgi")
+    fake.faults.extend(["none", *["500"] * 6])
+    monkeypatch.setattr("kg.fetch.commands.EUtils", functools.partial(EUtils, rate=1000, backoff=0.01))
+    out = run(fetch_command, "all", "--store", str(store), "--batch-size", "50", "--eutils-url", fake.url)
+    assert out.exit_code == 1
+    cache = store / "fetch-cache"
+    assert out.stdout.splitlines()[1:4] == [
+        "hits:     100", f"fetched:  50 records: 50 downloaded in 1 EFetch request, 0 from the cache ({cache})",
+        "files:    1"]
+    assert out.stderr == (f"Error: 127.0.0.1:{fake.httpd.server_address[1]} kept failing (status 500, 6 tries); "
+                          "try again later: the command resumes where it stopped\n"
+                          f"the 1 batches downloaded are kept in {cache}: run the same command again to go on\n")
+
+
+def test_a_missing_pmid_file_is_a_usage_error(tmp_path, serve, pancreatic, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = str(tmp_path / "s")
+    for missing in ("/nonexistent/file.txt", "pmids.csv", f"lists{os.sep}pmids"):
+        out = run(fetch_command, "--pmids", missing, "--store", store)
+        assert out.exit_code == 2 and out.stdout == ""
+        assert out.stderr.splitlines()[-1] == f"Error: Invalid value for --pmids: file '{missing}' does not exist"
+    out = run(fetch_command, "--pmids", "12.5", "--store", store)
+    assert out.exit_code == 2
+    assert out.stderr.splitlines()[-1] == ("Error: Invalid value for --pmids: not PMIDs: 12.5 "
+                                           "(give a file of PMIDs or a comma-separated list)")
+    # - still reads standard input
+    fake = serve(pancreatic, limits=None)
+    wanted = [a.pmid for a in pancreatic[:2]]
+    out = run(fetch_command, "--pmids", "-", "--store", store, "--eutils-url", fake.url, input="\n".join(wanted))
+    assert out.exit_code == 0, out.output
+    assert sorted(fake.fetched_pmids()) == sorted(wanted)
 
 
 def test_usage_errors(tmp_path) -> None:

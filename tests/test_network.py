@@ -62,6 +62,15 @@ def small_records() -> dict[str, Record]:
 
 
 @pytest.fixture(scope="module")
+def resolved_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Blachly lab's records, with the identities kg resolve stores."""
+    store = _store(tmp_path_factory.mktemp("resolved") / "store", BLACHLY)
+    result = CliRunner().invoke(resolve_command, ["--store", str(store)])
+    assert result.exit_code == 0, result.output
+    return store
+
+
+@pytest.fixture(scope="module")
 def corpus(small_store: Path):
     with KnowledgeGraph.open(small_store) as kg:
         return extract(kg, mesh=True)
@@ -481,3 +490,67 @@ def test_network_commands_export_analyse_and_explain_errors(small_store: Path, t
     ]:
         failed = runner.invoke(network_group, [*args, "--store", str(small_store)])
         assert failed.exit_code == 1 and message in failed.output, failed.output
+
+
+def test_ego_of_a_merged_person_is_the_ego_network_of_the_person_it_was_merged_into(resolved_store: Path) -> None:
+    orcid = IRIS.base + "ra/orcid/0000-0002-4275-5562"
+    with KnowledgeGraph.open(resolved_store) as kg:
+        same = identities(kg).same
+    assert same[IRIS.base + "ra/name/fn/blachly-james-s"] == orcid
+    # From the records alone: everyone on a paper (of at most 50 authors) of Blachly under either key.
+    merged = {orcid} | {p for p, target in same.items() if target == orcid}
+    expected = {same.get(p, p) for r in _records(BLACHLY).values() if len(_authors(r)) <= 50
+                for p in _authors(r) if set(_authors(r)) & merged}
+    result = CliRunner().invoke(network_group, ["coauthor", "--store", str(resolved_store), "--ego",
+                                                "kg:ra/name/fn/blachly-james-s"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == ("--ego kg:ra/name/fn/blachly-james-s is merged into "
+                                             "kg:ra/orcid/0000-0002-4275-5562 (kg resolve): the ego network is "
+                                             "that node's")
+    edges = list(csv.DictReader(result.stdout.splitlines()))
+    assert {n for e in edges for n in (e["source"], e["target"])} == expected
+    assert sum(orcid in (e["source"], e["target"]) for e in edges) == len(expected) - 1 > 20
+    # The person it was merged into gives the same network, without the notice.
+    direct = CliRunner().invoke(network_group, ["coauthor", "--store", str(resolved_store), "--ego",
+                                                "kg:ra/orcid/0000-0002-4275-5562"])
+    assert direct.stdout == result.stdout and direct.stderr.startswith("coauthor network: ")
+
+
+def test_query_takes_article_iris_or_pmid_literals_and_rejects_other_values(small_store: Path, small_records,
+                                                                            tmp_path: Path) -> None:
+    runner = CliRunner()
+
+    def run(sparql: str):
+        query = tmp_path / "q.rq"
+        query.write_text(sparql, encoding="utf-8")
+        return runner.invoke(network_group, ["coauthor", "--store", str(small_store), "--query", str(query)])
+
+    everything = runner.invoke(network_group, ["coauthor", "--store", str(small_store)])
+    by_pmid = run("SELECT ?pmid WHERE { ?a fabio:hasPubMedId ?pmid }")
+    assert by_pmid.exit_code == 0 and by_pmid.stdout == everything.stdout
+    assert f"from {len(small_records)} papers" in by_pmid.stderr and "warning" not in by_pmid.stderr
+    # A string and an integer PMID, and an article IRI: the seed's paper, its 7 authors all linked.
+    seed = run('SELECT ?a WHERE { VALUES ?a { "24649313" 24649313 kg:br\\/pmid\\/24649313 } }')
+    assert seed.exit_code == 0 and seed.stdout.count("\n") == 1 + 21
+    assert "coauthor network: 7 nodes, 21 edges, from 1 papers" in seed.stderr
+    partly = run('SELECT ?a WHERE { VALUES ?a { "24649313" "1" kg:br\\/pmid\\/2 } }')
+    assert partly.exit_code == 0 and partly.stdout == seed.stdout
+    assert (f"warning: --query {tmp_path / 'q.rq'}: 2 of the 3 articles it gives are not in the store (PMIDs 1, 2)"
+            in partly.stderr)
+    none = run('SELECT ?a WHERE { ?a fabio:hasPubMedId "1" }')
+    assert none.exit_code == 0 and none.stdout.count("\n") == 1
+    assert f"warning: --query {tmp_path / 'q.rq'}: the query gives no articles" in none.stderr
+    must = ("must give articles (IRIs such as kg:br/pmid/24649313, or PMIDs such as '24649313'), got")
+    for sparql, message in [
+        ("SELECT ?y WHERE { kg:br\\/pmid\\/24649313 fabio:hasPublicationYear ?y }",
+         f"the first variable (?y) {must} the literal '2014' (xsd:gYear)"),
+        ("SELECT ?p WHERE { kg:br\\/pmid\\/24649313\\/ar\\/1 pro:isHeldBy ?p }",
+         f"the first variable (?p) {must} kg:ra/name/fn/luo-yang, which is not an article"),
+        ("SELECT ?r WHERE { ?r pro:isHeldBy kg:ra\\/name\\/fn\\/luo-yang }",
+         f"the first variable (?r) {must} kg:br/pmid/24649313/ar/1, which is not an article"),
+        ('SELECT ?t WHERE { VALUES ?t { "Cancer"@en } }', f"the first variable (?t) {must} the literal 'Cancer'@en"),
+        ("ASK { ?a fabio:hasPubMedId ?pmid }", "the query must be a SELECT whose first variable gives articles"),
+    ]:
+        failed = run(sparql)
+        assert failed.exit_code == 2, failed.output
+        assert f"Error: --query {tmp_path / 'q.rq'}: {message}\n" in failed.stderr, failed.stderr

@@ -6,6 +6,7 @@ import concurrent.futures
 import csv
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -166,6 +167,9 @@ def test_form_posts_dataset_parameters_and_the_union_default_graph(server: Serve
         "named-graph-uri": "https://example.org/kg/graph/pmid/24649313"}, headers={"Accept": "application/json"})
     assert [b["g"]["value"] for b in named.json()["results"]["bindings"]] == [
         "https://example.org/kg/graph/pmid/24649313"]
+    from_clause = count.replace("WHERE", "FROM <https://example.org/kg/graph/pmid/24649313> WHERE")
+    in_query = httpx.post(server.url + "/sparql", data={"query": from_clause}, headers={"Accept": "application/json"})
+    assert in_query.json() == one.json()
 
 
 def test_errors_are_4xx_with_the_parsers_message(server: Server) -> None:
@@ -269,6 +273,17 @@ def test_the_html_page_of_an_article(server: Server) -> None:
     assert httpx.get(server.url + "/br/pmid/24649313.html").text == html
 
 
+def test_every_link_of_an_article_page_leads_to_a_page(server: Server) -> None:
+    html = httpx.get(server.url + "/br/pmid/24649313.html").text
+    links = set(re.findall(r'href="(/[^"]*)"', html))
+    assert "/id/doi/10.3892%2Fmco.2013.199" in links and len(links) > 20
+    for link in links:
+        page = httpx.get(server.url + link, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+        assert page.status_code == 200, link
+    doi = httpx.get(server.url + "/id/doi/10.3892%2Fmco.2013.199", headers={"Accept": "text/turtle"}).text
+    assert '"10.3892/mco.2013.199"' in doi
+
+
 def test_unknown_resources_are_404(server: Server) -> None:
     assert httpx.get(server.url + "/br/pmid/1", headers={"Accept": "text/html"}).status_code == 404
     assert httpx.get(server.url + "/br/pmid/1.ttl").status_code == 404
@@ -293,6 +308,7 @@ def test_void_health_and_dump(server: Server) -> None:
     health = httpx.get(server.url + "/health").json()
     assert health["status"] == "ok"
     dump = httpx.get(server.url + "/dump.nq.gz")
+    assert dump.headers["content-type"] == "application/gzip"
     import gzip
 
     quads = ox.Store()
@@ -302,10 +318,40 @@ def test_void_health_and_dump(server: Server) -> None:
 
 def test_the_query_page_and_its_assets_are_local(server: Server) -> None:
     html = httpx.get(server.url + "/").text
-    assert "<textarea" in html and 'src="/static/app.js"' in html and "http://" not in html.split("<main>")[0]
+    assert "<textarea" in html and 'src="/static/app.js" data-root=""' in html
+    assert "http://" not in html.split("<main>")[0]
     assert "cdn" not in html.lower()
     assert httpx.get(server.url + "/static/app.js").status_code == 200
     assert [q["name"] for q in httpx.get(server.url + "/api/queries").json()][:2] == ["article", "articles-of-author"]
+
+
+def test_protocol_parameters_given_twice_or_unknown_are_400(server: Server) -> None:
+    ask = "ASK { ?s ?p ?o }"
+    assert httpx.get(server.url + "/sparql", params={"query": ask, "format": "csv"}).headers["content-type"].startswith(
+        "text/csv")
+    for params in ({"query": ask, "format": "bogus"}, [("query", ask), ("query", ask)]):
+        r = httpx.get(server.url + "/sparql", params=params)
+        assert r.status_code == 400, params
+    both = httpx.post(server.url + "/sparql", data={"query": ask, "update": "CLEAR DEFAULT"})
+    assert both.status_code == 400 and both.text == "give a query or an update, not both"
+    by_media_type = httpx.get(server.url + "/sparql", params={"query": ask, "format": "application/sparql-results+xml"})
+    assert by_media_type.headers["content-type"].startswith("application/sparql-results+xml")
+    page = httpx.get(server.url + "/br/pmid/24649313", headers={"Accept": "text/html"})
+    assert page.headers["vary"] == "Accept"
+
+
+def test_behind_a_proxy_links_carry_the_published_path(store: Path) -> None:
+    running = Server(store, "--base-url", "https://kg.example.com/data/")
+    try:
+        page = httpx.get(running.url + "/br/pmid/24649313", headers={"Accept": "text/html"}).text
+        home = httpx.get(running.url + "/").text
+        void = httpx.get(running.url + "/.well-known/void").text
+    finally:
+        running.stop()
+    assert 'href="/data/ra/name/fn/luo-yang"' in page and 'href="/data/static/style.css"' in page
+    assert 'src="/data/static/app.js" data-root="/data"' in home
+    assert 'void:uriSpace "https://example.org/kg/"' in void
+    assert "void:sparqlEndpoint <https://kg.example.com/data/sparql>" in void
 
 
 # ---------------------------------------------------------------- security and robustness
@@ -364,6 +410,18 @@ def test_writes_need_the_token_on_a_writable_server(tmp_path: Path) -> None:
         wrong, right = {**headers, "Authorization": "Bearer wrong"}, {**headers, "Authorization": "Bearer s3cret"}
         assert httpx.post(url + "/update", content=body, headers=wrong).status_code == 403
         assert httpx.post(url + "/update", content=body, headers=right).status_code == 204
+        assert httpx.get(url + "/update").status_code == 405
+        lower_case = {**headers, "Authorization": "bearer s3cret"}
+        title = "DELETE WHERE { GRAPH <https://example.org/kg/graph/pmid/24649313> { ?s dcterms:title ?o } }"
+        for update in (title, "CLEAR ALL", "DELETE WHERE { GRAPH ?g { ?s dcterms:title ?o } }",
+                       "MOVE kg:graph\\/entities TO <http://x/mine>"):
+            refused = httpx.post(url + "/update", content=update, headers=lower_case)
+            assert refused.status_code == 409 and "which kg ingest keeps" in refused.text, update
+        load = httpx.post(url + "/update", content="LOAD <http://127.0.0.1:1/x.ttl>", headers=right)
+        assert load.status_code == 403 and "--allow-service" in load.text
+        ask = httpx.get(url + "/sparql", params={"query": 'ASK { ?a fabio:hasPubMedId "24649313" ; dcterms:title ?t }'},
+                        headers={"Accept": "application/sparql-results+json"})
+        assert ask.json()["boolean"] is True
         got = httpx.get(url + "/rdf-graphs", params={"graph": graph}, headers={"Accept": "application/n-triples"})
         assert got.text.strip() == '<http://x/s> <http://x/p> "note" .'
         auth = {"Authorization": "Bearer s3cret", "Content-Type": "text/turtle"}
@@ -386,6 +444,22 @@ def test_writable_without_a_token_is_refused(store: Path) -> None:
     assert out.returncode == 1 and "--writable needs --token" in out.stderr
 
 
+def test_a_busy_port_and_bad_options_are_messages_not_tracebacks(store: Path) -> None:
+    def serve(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--store", str(store), *args],
+                              capture_output=True, text=True, timeout=60)
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = serve("--port", str(port))
+    assert busy.returncode == 1 and busy.stderr == f"Error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    for option, value in (("--port", "99999"), ("--workers", "-3"), ("--timeout", "0")):
+        out = serve(option, value)
+        assert out.returncode == 2 and f"Invalid value for '{option}'" in out.stderr and "Traceback" not in out.stderr
+
+
 # ---------------------------------------------------------------- the query page in a real browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -402,7 +476,15 @@ def test_the_query_page_in_headless_chromium(server: Server, tmp_path: Path) -> 
             "--no-first-run", "--disable-sync"])
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(server.url + "/")
+        downloads = page.locator("button.download:visible")
+        assert downloads.all_inner_texts() == ["JSON", "XML", "CSV", "TSV"]
+        page.fill("#query", "PREFIX ex: <http://example.org/#>\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1")
+        assert downloads.all_inner_texts() == ["Turtle", "N-Triples", "JSON-LD", "RDF/XML"]
+        with page.expect_download() as download:
+            page.click("button.download[data-format=turtle]")
+        assert download.value.suggested_filename.endswith(".ttl")
         page.select_option("#named", "article")
+        assert downloads.all_inner_texts() == ["JSON", "XML", "CSV", "TSV"]
         page.fill("#param-pmid", "24649313")
         page.click("#run")
         page.wait_for_selector("#results-table tbody tr")

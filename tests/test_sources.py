@@ -11,7 +11,7 @@ import pytest
 from helpers import DATA, SEED
 
 from kg.records import Deletion, ParseError, Record
-from kg.sources import read_file, read_records, sniff
+from kg.sources import expand_paths, read_file, read_records, sniff
 
 # Record counts from tests/data/README.md (PMID- lines, PubmedArticle/PubmedBookArticle elements).
 COUNTS = {
@@ -112,6 +112,23 @@ def test_standard_input_is_read() -> None:
 def test_several_files_and_directories_in_one_call() -> None:
     items = list(read_records([SEED, DATA / "xml/scipamato", DATA / "medline/pair-7records.txt"]))
     assert sum(isinstance(i, Record) for i in items) == 1 + 12 + 7
+
+
+def test_directories_follow_links_once_and_leave_hidden_files_out(tmp_path: Path) -> None:
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden/pair.xml").write_bytes((DATA / "xml/pair-7records.xml").read_bytes())
+    (tmp_path / "linked").symlink_to(SEED.parent)
+    (tmp_path / "linked-again").symlink_to(tmp_path)  # a loop
+    assert [p.removeprefix(str(tmp_path)) for p in expand_paths([tmp_path])] == ["/linked/000_45c4907e053debe3.txt"]
+
+
+def test_initials_that_look_like_roman_numerals_are_initials_not_suffixes() -> None:
+    people = {r.pmid: r.authors for r in read_records([DATA / "medline/pybibx.txt", DATA / "medline/ortho-search.nbib"])
+              if isinstance(r, Record) and r.pmid in ("24635949", "29477394", "26386176")}
+    found = [(a.family, a.given, a.initials, a.suffix) for authors in people.values() for a in authors
+             if a.family in ("Diaby", "Pauly", "Balkan")]
+    assert sorted(found) == [("Balkan", "Ilker Inanc", "II", None), ("Diaby", "Vakaramoko", "V", None),
+                             ("Pauly", "Mark V", "MV", None)]
 
 
 def test_update_files_yield_deletions() -> None:

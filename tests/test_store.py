@@ -277,6 +277,31 @@ def test_a_store_remembers_its_base_iri_and_refuses_another(tmp_path: Path) -> N
         KnowledgeGraph.open(tmp_path / "s", writable=True, base_iri="https://example.org/kg/")
 
 
+def test_a_from_clause_replaces_the_union_of_all_graphs(kg: KnowledgeGraph) -> None:
+    count = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+    whole = kg.select(count.format(""))[0]["n"]
+    one = kg.select(count.format("FROM <https://example.org/kg/graph/pmid/24649313>"))[0]["n"]
+    assert one == sum(1 for _ in kg.store.quads_for_pattern(None, None, None, ox.NamedNode(kg.graph_iri("24649313"))))
+    assert 100 < one < 200 < whole
+
+
+def test_a_base_iri_that_would_mint_bad_iris_is_refused_before_the_store_is_made(tmp_path: Path) -> None:
+    for base in ("notaniri", "http://x y/", "https://example.org/kg"):
+        with pytest.raises(StoreError, match="base IRI"):
+            KnowledgeGraph.open(tmp_path / "s", writable=True, base_iri=base)
+    assert not (tmp_path / "s").exists()
+
+
+def test_exporting_a_graph_the_store_does_not_hold_is_refused(tmp_path: Path) -> None:
+    with KnowledgeGraph.open(tmp_path / "s", writable=True) as kg:
+        kg.ingest([str(SEED)])
+        with pytest.raises(ValueError, match="the store holds no graph <https://example.org/kg/graph/pmid/1>"):
+            kg.export(tmp_path / "one.nq", graph=kg.graph_iri("1"))
+        kg.export(tmp_path / "seed.nq", graph=kg.graph_iri("24649313"))
+    assert not (tmp_path / "one.nq").exists()
+    assert "<https://example.org/kg/graph/pmid/24649313> .\n" in (tmp_path / "seed.nq").read_text()
+
+
 def test_opening_a_missing_store_for_reading_says_how_to_build_one(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="kg ingest"):
         KnowledgeGraph.open(tmp_path / "nothing")

@@ -22,6 +22,7 @@ from typing import Any
 from kg.build.edges import coauthor_edges
 from kg.build.shards import Manifest, is_current, map_file, read_batches, shard_name
 from kg.ingest import EXIT_SKIPPED, IngestReport, finish, write_batch
+from kg.mapping.iris import check_base_iri
 from kg.sources import expand_paths
 
 __all__ = ["BuildReport", "build", "ordered_inputs"]
@@ -88,6 +89,8 @@ def build(inputs: Iterable[str], out: str, *, store: str | None = None, base_iri
 
     say = progress or (lambda message: None)
     files = ordered_inputs(inputs)
+    if base_iri is not None:
+        check_base_iri(base_iri)
     report = BuildReport(files=len(files))
     kg = KnowledgeGraph.open(store, base_iri=base_iri, writable=True) if load else None
     own_client = client is None

@@ -6,6 +6,7 @@ The summary goes to standard output; progress, warnings and errors to standard e
 from __future__ import annotations
 
 import contextlib
+import re
 import signal
 import sys
 import threading
@@ -100,6 +101,8 @@ def fetch(query: str | None, pmids: str | None, limit: int | None, since: str | 
       kg fetch --pmids 24649313,1000475
       kg fetch --pmids pmids.txt --store kg-store
     """
+    if query is not None and not query.strip():
+        query = None  # an empty search would only be refused by NCBI, after a round trip
     if (query is None) == (pmids is None):
         raise click.UsageError("give a QUERY or --pmids, not both" if query else "give a QUERY or --pmids")
     if pmids is not None and (since or until or limit):
@@ -164,11 +167,12 @@ def _client(eutils_url: str, api_key: str | None, email: str | None) -> EUtils:
 
 
 def _read_pmids(value: str) -> list[str]:
+    """The PMIDs that ``--pmids`` gives: from standard input (``-``), from a file, or listed in the value itself."""
     path = Path(value)
     try:
         if value == "-":
             text = sys.stdin.read()
-        elif path.is_file():
+        elif path.is_file() or _looks_like_path(value):
             text = path.read_text(encoding="utf-8")
         else:
             text = value
@@ -176,9 +180,19 @@ def _read_pmids(value: str) -> list[str]:
         if not ids:
             raise ValueError(f"no PMIDs in {value}")
         return ids
-    except (OSError, ValueError) as exc:
+    except FileNotFoundError:
+        raise click.BadParameter(f"file {value!r} does not exist", param_hint="--pmids") from None
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {value}: {exc.strerror or exc}", param_hint="--pmids") from None
+    except ValueError as exc:
         raise click.BadParameter(f"{exc} (give a file of PMIDs or a comma-separated list)",
                                  param_hint="--pmids") from None
+
+
+def _looks_like_path(value: str) -> bool:
+    """Whether ``value`` names a file rather than lists PMIDs: it has a directory part or a file extension."""
+    path = Path(value)
+    return path.name != value or re.fullmatch(r"\.[A-Za-z]\w*", path.suffix) is not None
 
 
 @contextlib.contextmanager
@@ -212,7 +226,7 @@ def _finish(report: FetchReport, directory: Path, quiet: bool) -> None:
             click.echo(f"warning: {report.unreachable:,} hits could not be reached: a single day had more than "
                        "9,999 of them even when split by Entrez date; narrow the query", err=True)
         report_problems(ingest.skipped, ingest.warnings)
-    if report.error is None or report.batches:
+    if report.error is None or report.batches:  # a failed fetch sums up only what did arrive, if anything
         click.echo(fetch_summary(report, directory))
         click.echo(ingest_summary(ingest))
     if report.error is not None:

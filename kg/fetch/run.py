@@ -59,7 +59,7 @@ class FetchReport:
     wanted: int = 0
     #: the date slices that searches over ESearch's cap were split into
     slices: int = 0
-    #: batches of records (downloaded, read from the cache, or both)
+    #: batches of records (downloaded, read from the cache, or both); not one whose download failed
     batches: int = 0
     #: EFetch requests
     downloaded: int = 0
@@ -260,12 +260,13 @@ class _Fetcher:
         if not fresh:
             return
         self.seen.update(fresh)
-        self.report.batches += 1
         need = fresh if self.refresh else self.cache.missing(fresh)
         needed = set(need)
         held = [p for p in fresh if p not in needed]
         wanted = set(fresh)
+        # A batch counts once some of its XML is in hand: one whose EFetch failed delivered nothing.
         if held:
+            self.report.batches += 1
             day = self.cache.fetched_on(held)
             if day is not None and (self.oldest is None or day < self.oldest):
                 self.oldest = day
@@ -279,6 +280,8 @@ class _Fetcher:
             xml = self.client.efetch(history=history) if whole else self.client.efetch(ids=need)
             path = self.cache.save(need, xml)
             self.report.downloaded += 1
+            if not held:
+                self.report.batches += 1
             wanted -= yield from self._deliver(parse_pubmed_xml(io.BytesIO(xml), str(path)), wanted)
         self.report.absent += len(wanted)
         self._tell()

@@ -18,11 +18,12 @@ import re
 import unicodedata
 from urllib.parse import quote
 
+import pyoxigraph as ox
 from anyascii import anyascii
 
 from kg.records import Author
 
-__all__ = ["Iris", "enc", "h16", "norm", "slug"]
+__all__ = ["Iris", "check_base_iri", "enc", "h16", "norm", "slug"]
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -58,6 +59,30 @@ def has_full_given_name(given: str | None) -> bool:
     if not given:
         return False
     return any(len(w) > 1 and not w.isupper() for w in re.split(r"[\s.]+", given))
+
+
+def check_base_iri(base: str) -> str:
+    """``base`` if every IRI minted by appending to it is valid, else ValueError saying why.
+
+    >>> check_base_iri("https://example.org/kg/")
+    'https://example.org/kg/'
+    >>> check_base_iri("https://example.org/kg")
+    Traceback (most recent call last):
+    ...
+    ValueError: base IRI 'https://example.org/kg' must end with '/' (IRIs are made by appending to it): use https://example.org/kg/
+    >>> check_base_iri("example.org")
+    Traceback (most recent call last):
+    ...
+    ValueError: base IRI 'example.org' is not an absolute IRI (No scheme found in an absolute IRI): use one such as https://example.org/kg/
+    """
+    try:
+        ox.NamedNode(base)
+    except ValueError as exc:
+        raise ValueError(f"base IRI {base!r} is not an absolute IRI ({exc}): use one such as "
+                         "https://example.org/kg/") from None
+    if not base.endswith(("/", "#", ":")):
+        raise ValueError(f"base IRI {base!r} must end with '/' (IRIs are made by appending to it): use {base}/")
+    return base
 
 
 class Iris:

@@ -20,7 +20,7 @@ from kg.clitools import fail, open_store, store_option, syntax_error_message
 from kg.network import io as network_io
 from kg.network.build import COUNTINGS, KINDS, LEVELS, Network, build, filter_network
 from kg.network.communities import detect
-from kg.network.extract import extract, selected_articles
+from kg.network.extract import SelectionError, extract, selected_articles
 from kg.network.identity import MergeFileError, identities, identity_graph, write_identities
 from kg.network.identity import resolve as resolve_identities
 from kg.network.metrics import CENTRALITIES, centralities, summary, top_nodes
@@ -29,13 +29,17 @@ from kg.store import KnowledgeGraph
 
 __all__ = ["network", "resolve"]
 
+#: The kinds whose nodes are persons, merged by kg resolve.
+_PERSON_KINDS = ("coauthor", "author-affiliation")
+
 
 def _selection_options(command: Callable) -> Callable:
     """The options every network command shares: what goes into the network, and filters."""
     options = [
         store_option,
         click.option("--query", "query_file", type=click.Path(exists=True, dir_okay=False),
-                     help="A .rq SELECT whose first variable gives the articles: the network of just those."),
+                     help="A .rq SELECT whose first variable gives the articles, as IRIs (kg:br/pmid/24649313) "
+                          "or PMIDs (\"24649313\"): the network of just those. Any other value is an error."),
         click.option("--from-year", type=int, help="Only articles published in or after this year."),
         click.option("--to-year", type=int, help="Only articles published in or before this year."),
         click.option("--max-authors", type=click.IntRange(min=0), default=50, show_default=True,
@@ -48,7 +52,8 @@ def _selection_options(command: Callable) -> Callable:
         click.option("--min-papers", type=click.IntRange(min=1), help="Drop nodes with fewer papers."),
         click.option("--largest-component", is_flag=True, help="Keep only the largest connected component."),
         click.option("--ego", metavar="NODE", help="Keep only this node's neighbourhood (an IRI, kg:..., or a "
-                                                   "country code)."),
+                                                   "country code); a person merged by kg resolve stands for the "
+                                                   "person it was merged into."),
         click.option("--radius", type=click.IntRange(min=1), default=1, show_default=True,
                      help="With --ego: how many steps from the node."),
     ]
@@ -68,17 +73,28 @@ def _node_id(kg: KnowledgeGraph, value: str) -> str:
     return value
 
 
+def _selected(kg: KnowledgeGraph, query_file: str) -> set[str]:
+    """The PMIDs of the articles a --query file gives; warns of those the store does not hold."""
+    sparql = Path(query_file).read_text(encoding="utf-8")
+    try:
+        selection = selected_articles(kg, sparql)
+    except SyntaxError as exc:
+        fail(syntax_error_message(sparql, str(exc)))
+    except SelectionError as exc:
+        raise click.UsageError(f"--query {query_file}: {exc}") from None
+    missing = sorted(selection.missing, key=int)
+    if missing:
+        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        click.echo(f"warning: --query {query_file}: {len(missing):,} of the {len(missing) + len(selection.pmids):,} "
+                   f"articles it gives are not in the store (PMIDs {shown})", err=True)
+    elif not selection.pmids:
+        click.echo(f"warning: --query {query_file}: the query gives no articles", err=True)
+    return selection.pmids
+
+
 def _load(kg: KnowledgeGraph, kind: str, o: dict[str, Any]) -> Network:
     """Build and filter the network the options describe; report its size and the identities used."""
-    pmids = None
-    if o["query_file"]:
-        sparql = Path(o["query_file"]).read_text(encoding="utf-8")
-        try:
-            pmids = selected_articles(kg, sparql)
-        except SyntaxError as exc:
-            fail(syntax_error_message(sparql, str(exc)))
-        except ValueError as exc:
-            fail(f"{o['query_file']}: {exc}")
+    pmids = _selected(kg, o["query_file"]) if o["query_file"] else None
     if o["from_year"] and o["to_year"] and o["from_year"] > o["to_year"]:
         fail("--from-year is after --to-year")
     corpus = extract(kg, pmids=pmids, from_year=o["from_year"], to_year=o["to_year"], mesh=True)
@@ -87,6 +103,11 @@ def _load(kg: KnowledgeGraph, kind: str, o: dict[str, Any]) -> Network:
                     level=o["level"])
     built = network.graph.number_of_nodes()
     ego = _node_id(kg, o["ego"]) if o["ego"] else None
+    if kind in _PERSON_KINDS and ego in same.same:
+        # A merged person is no node of its own: its papers are its target's.
+        click.echo(f"--ego {compact(ego, kg.prefixes)} is merged into {compact(same.same[ego], kg.prefixes)} "
+                   "(kg resolve): the ego network is that node's", err=True)
+        ego = same.same[ego]
     try:
         filter_network(network, min_weight=o["min_weight"], min_papers=o["min_papers"], ego=ego,
                        radius=o["radius"], largest_component=o["largest_component"])
@@ -97,7 +118,7 @@ def _load(kg: KnowledgeGraph, kind: str, o: dict[str, Any]) -> Network:
     kept = f" (of {built:,} before filtering)" if g.number_of_nodes() != built else ""
     click.echo(f"{kind} network: {g.number_of_nodes():,} nodes{kept}, {g.number_of_edges():,} edges, from "
                f"{len(network.articles):,} papers{skipped}", err=True)
-    if kind in ("coauthor", "author-affiliation"):
+    if kind in _PERSON_KINDS:
         click.echo(same.summary(), err=True)
     return network
 

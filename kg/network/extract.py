@@ -28,10 +28,14 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.mapping.vocab import FABIO, XSD
+from kg.query import compact
+
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
 
-__all__ = ["Article", "Corpus", "Organisation", "Person", "extract", "selected_articles"]
+__all__ = ["Article", "Corpus", "Organisation", "Person", "Selection", "SelectionError", "extract",
+           "selected_articles"]
 
 # One or two triple patterns each: Oxigraph answers these at a few microseconds a row,
 # and the joins are cheaper in Python. Authorship IRIs are kg:br/pmid/{PMID}/ar/{rank}
@@ -105,18 +109,72 @@ def _pairs(kg: KnowledgeGraph, sparql: str) -> list[tuple[str, str]]:
     return [(s[0].value, s[1].value) for s in kg.query(sparql)]
 
 
-def selected_articles(kg: KnowledgeGraph, sparql: str) -> set[str]:
-    """The PMIDs of the articles a SELECT's first variable gives (``--query FILE.rq``)."""
+class SelectionError(ValueError):
+    """A ``--query`` that does not give articles: not a SELECT, or a first variable with other values."""
+
+
+@dataclass
+class Selection:
+    """The articles a ``--query`` gives: the PMIDs of those in the store, and of those it does not hold."""
+
+    pmids: set[str]
+    missing: set[str]
+
+
+#: What a SELECT's variable may give.
+Term = ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple
+#: Literal datatypes a PMID may come as: a string (fabio:hasPubMedId) or an integer.
+_PMID_DATATYPES = (XSD + "string", XSD + "integer")
+
+
+def _pmid(term: Term, article_prefix: str) -> str | None:
+    """The PMID of an article IRI or a PMID literal; None for any other term."""
+    if isinstance(term, ox.NamedNode) and term.value.startswith(article_prefix):
+        pmid = term.value[len(article_prefix):]
+    elif isinstance(term, ox.Literal) and term.datatype.value in _PMID_DATATYPES:
+        pmid = term.value
+    else:
+        return None
+    return pmid if pmid.isascii() and pmid.isdigit() else None
+
+
+def _describe(term: Term, prefixes: dict[str, str]) -> str:
+    """A term as the error message names it."""
+    if isinstance(term, ox.NamedNode):
+        return f"{compact(term.value, prefixes)}, which is not an article"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"the literal {term.value!r}@{term.language}"
+        datatype = term.datatype.value
+        shown = "" if datatype == XSD + "string" else f" ({compact(datatype, prefixes)})"
+        return f"the literal {term.value!r}{shown}"
+    return "a blank node" if isinstance(term, ox.BlankNode) else f"the triple {term}"
+
+
+def selected_articles(kg: KnowledgeGraph, sparql: str) -> Selection:
+    """The articles a SELECT's first variable gives (``--query FILE.rq``): article IRIs
+    (``kg:br/pmid/24649313``) or PMIDs (literals such as ``"24649313"``); rows where it is
+    unbound are skipped. Raises :class:`SelectionError` at the first value of another kind."""
     solutions = kg.query(sparql)
-    if not hasattr(solutions, "variables"):
-        raise ValueError("the query must be a SELECT whose first variable gives articles")
+    variables = getattr(solutions, "variables", None)
+    if not variables:
+        raise SelectionError("the query must be a SELECT whose first variable gives articles")
     prefix = kg.iris.article("")
-    pmids: set[str] = set()
+    given: set[str] = set()
     for solution in solutions:
         term = solution[0]
-        if isinstance(term, ox.NamedNode) and term.value.startswith(prefix):
-            pmids.add(term.value[len(prefix):])
-    return pmids
+        if term is None:
+            continue
+        pmid = _pmid(term, prefix)
+        if pmid is None:
+            example = compact(kg.iris.article("24649313"), kg.prefixes)
+            raise SelectionError(f"the first variable (?{variables[0].value}) must give articles (IRIs such as "
+                                 f"{example}, or PMIDs such as '24649313'), got {_describe(term, kg.prefixes)}")
+        given.add(pmid)
+    # The same test as extract's: an article of the store is an IRI with a fabio:hasPubMedId.
+    has_pmid = ox.NamedNode(FABIO + "hasPubMedId")
+    held = {p for p in given if next(kg.store.quads_for_pattern(ox.NamedNode(prefix + p), has_pmid, None), None)}
+    return Selection(held, given - held)
 
 
 def extract(kg: KnowledgeGraph, *, pmids: Iterable[str] | None = None, from_year: int | None = None,

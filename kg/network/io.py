@@ -23,6 +23,8 @@ from typing import IO, Any
 
 import networkx as nx
 
+from kg.output import open_output
+
 __all__ = ["EXTENSIONS", "FORMATS", "STREAMABLE", "companion", "format_for", "write"]
 
 FORMATS = ("graphml", "gexf", "pajek", "json", "csv", "vosviewer")
@@ -57,12 +59,12 @@ def write(graph: nx.Graph, output: str | IO[bytes], fmt: str) -> list[str]:
             raise ValueError(f"{fmt} writes two files: give an output file")
         _WRITERS[fmt](graph, output)
         return []
-    with open(output, "wb") as handle:
+    with open_output(output) as handle:
         _WRITERS[fmt](graph, handle)
     written = [output]
     second = companion(output, fmt)
     if second:
-        with open(second, "wb") as handle:
+        with open_output(second) as handle:
             (_write_csv_nodes if fmt == "csv" else _write_vosviewer_network)(graph, handle)
         written.append(second)
     return written

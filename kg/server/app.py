@@ -15,7 +15,7 @@ import tempfile
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -27,17 +27,47 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainT
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from kg.mapping.iris import enc
 from kg.mapping.vocab import prefixes
 from kg.query import named_queries
 from kg.server import tasks
 from kg.server.negotiation import choose
 from kg.server.pool import Busy, OutOfMemory, TimedOut, WorkerPool
+from kg.server.writes import is_kg_graph
 from kg.store import KnowledgeGraph
 
 __all__ = ["ServerConfig", "create_app"]
 
+def _one(values: list[Any], name: str) -> Any:
+    """The one value of a protocol parameter that may be given once only."""
+    if len(values) > 1:
+        raise tasks.TaskError(400, f"give one {name}, not {len(values)}")
+    return values[0]
+
+
+def _format_param(value: str | None) -> str | None:
+    """The media type ``format=`` asks for (a short name or a media type), None if not given."""
+    if not value:
+        return None
+    if value in _FORMAT_PARAMS or "/" in value:
+        return _FORMAT_PARAMS.get(value, value)
+    raise tasks.TaskError(400, f"unknown format {value!r}: use one of {', '.join(_FORMAT_PARAMS)} or a media type")
+
+
+def _iri_path(raw_path: bytes) -> str:
+    """The path of the IRI a request names (without the leading "/"): each segment decoded
+    and encoded again the way kg mints IRIs, so that a DOI's "%2F" stays inside its segment
+    and however a client encodes the link, it names the same IRI.
+
+    >>> _iri_path(b"/id/doi/10.3892%2Fmco.2013.199"), _iri_path(b"/journal/nlm/1/vol/97/iss/1 Suppl")
+    ('id/doi/10.3892%2Fmco.2013.199', 'journal/nlm/1/vol/97/iss/1%20Suppl')
+    """
+    return "/".join(enc(unquote(segment)) for segment in raw_path.decode("latin-1")[1:].split("/"))
+
+
 _SUFFIXES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".rdf": "application/rdf+xml",
              ".jsonld": "application/ld+json", ".html": "text/html"}
+_VARY = {"Vary": "Accept"}  # one URL, several representations: caches must key on Accept
 _FORMAT_PARAMS = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
                   "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
                   "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml", "jsonld": "application/ld+json"}
@@ -88,11 +118,14 @@ class _State:
         self.templates = Environment(loader=PackageLoader("kg.server", "templates"),
                                      autoescape=select_autoescape(["html"]))
         self.templates.filters["href"] = self.href
+        # Behind a proxy at https://host/data/ (--base-url), every link starts with /data.
+        self.root = urlsplit(config.base_url).path.rstrip("/") if config.base_url else ""
+        self.templates.globals["root"] = self.root
 
     def href(self, iri: str) -> str:
         """Where a link to ``iri`` goes: this server for IRIs under the base, else the IRI."""
         if iri.startswith(self.base_iri):
-            return "/" + quote(iri[len(self.base_iri):], safe="/%")
+            return self.root + "/" + quote(iri[len(self.base_iri):], safe="/%")
         return iri
 
     def public(self, path: str, request: Request) -> str:
@@ -133,22 +166,24 @@ def create_app(config: ServerConfig) -> Starlette:
                 return await _update(request, body.decode("utf-8", "replace"))
             elif ctype in ("application/x-www-form-urlencoded", ""):
                 form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+                if "update" in form and "query" in form:
+                    return PlainTextResponse("give a query or an update, not both", 400)
                 if "update" in form:
-                    return await _update(request, form["update"][0])
-                text = form.get("query", [None])[0]
+                    return await _update(request, _one(form["update"], "update"))
+                text = _one(form.get("query", [None]), "query")
             else:
                 return PlainTextResponse(f"unsupported content type {ctype}", 415)
             default_graphs = form.get("default-graph-uri", []) + params.getlist("default-graph-uri")
             named = form.get("named-graph-uri", []) + params.getlist("named-graph-uri")
         else:
-            text = params.get("query")
+            text = _one(params.getlist("query") or [None], "query")
             default_graphs, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
             if text is None:
                 return _service_description(request)
         if not text:
             return PlainTextResponse("missing query", 400)
         _refuse_service(text)
-        accept = _FORMAT_PARAMS.get(params.get("format", ""), request.headers.get("accept"))
+        accept = _format_param(params.get("format")) or request.headers.get("accept")
         tasks.precheck(text, accept, state.prefixes, default_graphs, named)
         media, content = await run("query", text, accept, default_graphs, named, config.max_result_bytes)
         return Response(content, media_type=media, headers=_download(params.get("download"), media))
@@ -160,11 +195,13 @@ def create_app(config: ServerConfig) -> Starlette:
     async def _update(request: Request, text: str) -> Response:
         _require_write(request)
         _refuse_service(text)
-        await run("update", text)
+        await run("update", text, config.allow_service)
         state.changed()
         return Response(status_code=204)
 
     async def update(request: Request) -> Response:
+        if request.method != "POST":
+            return PlainTextResponse("SPARQL Update is sent with POST", 405, headers={"Allow": "POST"})
         body = await _body(request, config.max_request_bytes)
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype == "application/sparql-update":
@@ -172,12 +209,12 @@ def create_app(config: ServerConfig) -> Starlette:
         form = parse_qs(body.decode("utf-8", "replace"))
         if "update" not in form:
             return PlainTextResponse("missing update", 400)
-        return await _update(request, form["update"][0])
+        return await _update(request, _one(form["update"], "update"))
 
     def _require_write(request: Request) -> None:
-        supplied = request.headers.get("authorization", "")
-        expected = f"Bearer {config.token}" if config.token else None
-        allowed = config.writable and expected is not None and hmac.compare_digest(supplied.encode(), expected.encode())
+        scheme, _, supplied = request.headers.get("authorization", "").partition(" ")
+        allowed = (config.writable and config.token is not None and scheme.lower() == "bearer"  # RFC 7235: any case
+                   and hmac.compare_digest(supplied.strip().encode(), config.token.encode()))
         if not allowed:
             raise tasks.TaskError(403, "a valid bearer token is needed" if config.writable else "writes are disabled")
 
@@ -212,7 +249,7 @@ def create_app(config: ServerConfig) -> Starlette:
             media, content = await run("graph_get", graph, request.headers.get("accept"), config.max_result_bytes)
             return Response(content, media_type=media)
         _require_write(request)
-        if graph.startswith(state.base_iri + "graph/pmid/") or graph == state.base_iri + "graph/entities":
+        if is_kg_graph(graph, state.base_iri):
             return PlainTextResponse("record and entity graphs are kept by kg ingest; write another graph", 409)
         if request.method == "DELETE":
             await run("graph_delete", graph)
@@ -258,11 +295,10 @@ def create_app(config: ServerConfig) -> Starlette:
         path = os.path.join(state.dump_dir, "dump.nq.gz")
         if not os.path.exists(path) or config.writable:
             await run("dump", path, timeout=None)
-        return FileResponse(path, media_type="application/n-quads", headers={"Content-Encoding": "identity"},
-                            filename="dump.nq.gz")
+        return FileResponse(path, media_type="application/gzip", filename="dump.nq.gz")  # gzip N-Quads, as named
 
     async def linked_data(request: Request) -> Response:
-        path = request.path_params["path"]
+        path = _iri_path(request.scope.get("raw_path") or request.url.path.encode())
         accept = request.headers.get("accept")
         for suffix, media in _SUFFIXES.items():
             if path.endswith(suffix):
@@ -279,17 +315,18 @@ def create_app(config: ServerConfig) -> Starlette:
         if media == "text/html":
             page = await run("resource", iri)
             if page is None:
-                return HTMLResponse(state.templates.get_template("missing.html").render(iri=iri), 404)
-            return HTMLResponse(state.templates.get_template("resource.html").render(page=page, base=state.base_iri))
+                return HTMLResponse(state.templates.get_template("missing.html").render(iri=iri), 404, _VARY)
+            return HTMLResponse(state.templates.get_template("resource.html").render(page=page, base=state.base_iri),
+                                headers=_VARY)
         described = await run("describe", iri, media, config.max_result_bytes)
         if described is None:
             return PlainTextResponse(f"no resource {iri}", 404)
-        return Response(described[1], media_type=described[0], headers={"Vary": "Accept"})
+        return Response(described[1], media_type=described[0], headers=_VARY)
 
     routes = [
         Route("/", home),
         Route("/sparql", sparql, methods=["GET", "POST"]),
-        Route("/update", update, methods=["POST"]),
+        Route("/update", update, methods=["GET", "POST"]),  # GET: 405, not a linked-data 404
         Route("/rdf-graphs", graph_store, methods=["GET", "PUT", "POST", "DELETE"]),
         Route("/api/queries", api_queries),
         Route("/health", health),
@@ -364,7 +401,7 @@ def _void_triples(state: _State, request: Request) -> list[tuple[str, str, Any]]
         (dataset, "http://purl.org/dc/terms/title", ox.Literal("PubMed knowledge graph (kg)")),
         (dataset, void + "sparqlEndpoint", ox.NamedNode(state.public("/sparql", request))),
         (dataset, void + "dataDump", ox.NamedNode(state.public("/dump.nq.gz", request))),
-        (dataset, void + "uriSpace", ox.Literal(state.config.base_url or state.base_iri)),
+        (dataset, void + "uriSpace", ox.Literal(state.base_iri)),
         (dataset, void + "triples", number(counts.get("quads", 0))),
         (dataset, void + "entities", number(counts.get("entities", 0))),
         (dataset, void + "classes", number(len(counts.get("classes", {})))),

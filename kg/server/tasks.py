@@ -8,15 +8,16 @@ stopped by ending its process (see :mod:`kg.server.pool`).
 
 from __future__ import annotations
 
-import gzip
 import re
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kg.mapping.vocab import FOAF, RDF, RDFS
-from kg.query import compact
+from kg.output import open_output
+from kg.query import compact, has_dataset
 from kg.server.negotiation import choose
+from kg.server.writes import WriteRefused, check_update
 
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
@@ -95,13 +96,15 @@ def uses_service(sparql: str) -> bool:
 # ---------------------------------------------------------------- SPARQL protocol
 
 
-def _options(prefixes: dict[str, str], default_graphs: list[str], named_graphs: list[str]) -> dict[str, Any]:
-    """Query options for the SPARQL Protocol's dataset parameters (the union by default)."""
+def _options(sparql: str, prefixes: dict[str, str], default_graphs: list[str],
+             named_graphs: list[str]) -> dict[str, Any]:
+    """Query options for the SPARQL Protocol's dataset parameters, which override the query's
+    own FROM clauses; with neither, the default graph is the union of all graphs."""
     options: dict[str, Any] = {"prefixes": prefixes}
     try:
         if default_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
+        elif not has_dataset(sparql):
             options["use_default_graph_as_union"] = True
         if named_graphs:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
@@ -120,7 +123,7 @@ def precheck(sparql: str, accept: str | None, prefixes: dict[str, str], default_
     if not _EMPTY:
         _EMPTY.append(ox.Store())
     try:
-        result = _EMPTY[0].query(sparql, **_options(prefixes, default_graphs, named_graphs))
+        result = _EMPTY[0].query(sparql, **_options(sparql, prefixes, default_graphs, named_graphs))
     except SyntaxError as exc:
         raise TaskError(400, f"SPARQL syntax error: {exc}") from None
     except (ValueError, OSError) as exc:
@@ -131,7 +134,7 @@ def precheck(sparql: str, accept: str | None, prefixes: dict[str, str], default_
 def query(kg: KnowledgeGraph, sparql: str, accept: str | None, default_graphs: list[str],
           named_graphs: list[str], max_bytes: int) -> tuple[str, bytes]:
     """Run a query and serialize its result as the client accepts: (media type, body)."""
-    options = _options(kg.prefixes, default_graphs, named_graphs)
+    options = _options(sparql, kg.prefixes, default_graphs, named_graphs)
     try:
         result = kg.store.query(sparql, **options)
     except SyntaxError as exc:
@@ -160,8 +163,14 @@ def _pick(accept: str | None, offered: dict[str, Any]) -> str:
     return media
 
 
-def update(kg: KnowledgeGraph, sparql: str) -> None:
-    """Run a SPARQL update (writable servers only)."""
+def update(kg: KnowledgeGraph, sparql: str, allow_load: bool) -> None:
+    """Run a SPARQL update (writable servers only) that leaves kg's own graphs alone."""
+    try:
+        check_update(sparql, kg.base_iri, kg.prefixes, allow_load=allow_load)
+    except WriteRefused as exc:
+        raise TaskError(exc.status, str(exc)) from None
+    except SyntaxError as exc:
+        raise TaskError(400, str(exc)) from None
     try:
         kg.store.update(sparql, prefixes=kg.prefixes)
     except SyntaxError as exc:
@@ -356,6 +365,6 @@ def quads(kg: KnowledgeGraph) -> int:
 
 def dump(kg: KnowledgeGraph, path: str) -> int:
     """Write the whole dataset as gzip N-Quads to ``path``; returns the number of quads."""
-    with gzip.open(path, "wb", compresslevel=6) as out:
+    with open_output(path) as out:  # a concurrent request must never serve a half-written dump
         kg.store.dump(out, ox.RdfFormat.N_QUADS)
     return len(kg.store)

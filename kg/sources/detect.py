@@ -21,7 +21,6 @@ import re
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Literal
 
 from kg.records import Deletion, ParseError, Record, SourcePosition
@@ -63,14 +62,26 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
     for p in paths:
         p = os.fspath(p)
         if p != "-" and os.path.isdir(p):
-            found = sorted(
-                str(f)
-                for f in Path(p).rglob("*")
-                if f.is_file() and not f.name.startswith(".") and f.name.lower().endswith(DATA_SUFFIXES)
-            )
-            yield from found
+            yield from _data_files(p)
         else:
             yield p
+
+
+def _data_files(folder: str) -> list[str]:
+    """The data files under ``folder``, sorted. Hidden files and folders are left out;
+    linked folders are followed, each real folder once (a link loop ends)."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for root, folders, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:
+            folders.clear()
+            continue
+        seen.add(real)
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        paths = (os.path.join(root, f) for f in files if not f.startswith(".") and f.lower().endswith(DATA_SUFFIXES))
+        found += filter(os.path.isfile, paths)
+    return sorted(found)
 
 
 def read_records(paths: Iterable[str | os.PathLike[str]], format: Format = "auto") -> Iterator[Item]:

@@ -63,13 +63,20 @@ def parse_medline(stream: Iterable[str], name: str) -> Iterator[Record | ParseEr
     ``stream`` yields lines (a text file opened with universal newlines); ``name``
     names the input in positions and messages.
     """
+    records = 0
     for fields, notes in medline_fields(stream):
-        yield _build(fields, notes, name)
+        if fields:
+            records += 1
+            yield _build(fields, notes, name)
+        elif not records:  # only lines that are not MEDLINE: say so (lines after the last record are let go)
+            yield ParseError(f"no MEDLINE record in the input: {len(notes):,} lines are not MEDLINE fields "
+                             f"({notes[0]})", SourcePosition(name, line=1))
 
 
 def medline_fields(stream: Iterable[str]) -> Iterator[tuple[list[list], list[str]]]:
     """Each record's fields as ``[tag, value, line]`` lists, continuation lines joined, with
     notes on the lines that were skipped: the tag splitting half of :func:`parse_medline`.
+    Lines skipped after the last record come last, with no fields.
 
     >>> import io
     >>> next(medline_fields(io.StringIO("PMID- 1\\nTI  - A title\\n      continued.\\n")))
@@ -111,7 +118,7 @@ def medline_fields(stream: Iterable[str]) -> Iterator[tuple[list[list], list[str
             yield fields, notes
             fields, notes = [], []
         fields.append([tag, value, lineno])
-    if fields:
+    if fields or notes:
         yield fields, notes
 
 
@@ -200,7 +207,9 @@ def split_flattened(line: str) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------- building a record
 
-_SUFFIXES = frozenset({"Jr", "Sr", "2nd", "3rd", "4th", "II", "III", "IV", "V"})
+# NLM writes generational suffixes as these words; Roman letters after a name are initials
+# ("Balkan II", "Diaby V"), never suffixes.
+_SUFFIXES = frozenset({"Jr", "Sr", "2nd", "3rd", "4th", "5th"})
 _ID_TYPE = re.compile(r"^(.*?)\s*\[([A-Za-z-]+)\]$")
 _PMID_REF = re.compile(r"\s*PMID:\s*(\d+)\s*$")
 _ISSN_TYPE = re.compile(r"^(\S+)\s*\(([A-Za-z]+)\)$")

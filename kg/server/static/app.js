@@ -4,6 +4,7 @@
   const named = JSON.parse(document.getElementById("named-queries").textContent);
   const prefixes = JSON.parse(document.getElementById("prefixes").textContent);
   const base = prefixes.kg;
+  const root = document.currentScript.dataset.root;  // the path the server is published under
   const $ = (id) => document.getElementById(id);
   const editor = $("query"), status = $("status"), results = $("results"), params = $("params");
 
@@ -15,6 +16,7 @@
     $("description").textContent = q ? q.description : "";
     if (!q) return;
     editor.value = q.sparql;
+    showDownloads();
     for (const p of q.params) {
       const label = document.createElement("label");
       label.textContent = p;
@@ -48,7 +50,7 @@
     return text;
   }
 
-  function href(iri) { return iri.startsWith(base) ? "/" + iri.slice(base.length) : iri; }
+  function href(iri) { return iri.startsWith(base) ? root + "/" + iri.slice(base.length) : iri; }
   function short(iri) {
     let best = "", name = "";
     for (const [p, ns] of Object.entries(prefixes)) {
@@ -94,7 +96,7 @@
     status.textContent = "Running…";
     const started = performance.now();
     try {
-      const response = await fetch("/sparql", {
+      const response = await fetch(root + "/sparql", {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded",
                    "Accept": "application/sparql-results+json, text/turtle;q=0.9" },
@@ -125,11 +127,22 @@
     }
   }
 
+  // Offer the downloads the query's result can take: a table (SELECT, ASK) or a graph.
+  function showDownloads() {
+    const body = editor.value.replace(/\b(?:PREFIX\s+[\w-]*:|BASE)\s*<[^>]*>/gi, "").replace(/#[^\n]*/g, "");
+    const graph = /^\s*(CONSTRUCT|DESCRIBE)\b/i.test(body);
+    for (const button of document.querySelectorAll("button.download")) {
+      button.hidden = button.classList.contains("graph") !== graph;
+    }
+  }
+  showDownloads();
+  editor.addEventListener("input", showDownloads);
+
   $("run").addEventListener("click", run);
   editor.addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) run(); });
   for (const button of document.querySelectorAll("button.download")) {
     button.addEventListener("click", () => {
-      const url = "/sparql?" + new URLSearchParams({ query: queryText(), format: button.dataset.format,
+      const url = root + "/sparql?" + new URLSearchParams({ query: queryText(), format: button.dataset.format,
                                                      download: $("named").value || "results" });
       window.location.href = url;
     });

@@ -1,0 +1,69 @@
+"""Output files that appear only when complete.
+
+Every command that writes a file (query results, exports, reports, networks)
+writes it through :func:`open_output`: the data goes to a hidden temporary file
+beside the target, which replaces the target only when writing succeeded. A
+failed or interrupted command therefore never leaves a truncated file, and
+never empties a file that was there before.
+
+>>> import os, tempfile
+>>> path = os.path.join(tempfile.mkdtemp(), "kept.txt")
+>>> with open_output(path) as out:
+...     _ = out.write(b"first\\n")
+>>> try:
+...     with open_output(path) as out:
+...         _ = out.write(b"half")
+...         raise RuntimeError("the command failed")
+... except RuntimeError:
+...     pass
+>>> open(path).read()
+'first\\n'
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
+
+__all__ = ["open_output"]
+
+_UMASK = os.umask(0o022)  # read once, at import: os.umask can only be read by setting it
+os.umask(_UMASK)
+
+
+@contextmanager
+def open_output(path: str | os.PathLike[str], *, compress: bool | None = None) -> Iterator[IO[bytes]]:
+    """A binary stream writing ``path`` ("-": standard output), renamed into place on success.
+
+    A name ending in ``.gz`` is gzip-compressed unless ``compress`` says otherwise.
+    An :class:`OSError` (missing folder, no permission) names ``path``, not the
+    temporary file.
+    """
+    target = os.fspath(path)
+    if target == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    folder = os.path.dirname(os.path.abspath(target))
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot write there: {exc.strerror}", target) from None
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            if compress if compress is not None else target.endswith(".gz"):
+                # Level 6: nearly level 9's size at twice its speed, for multi-gigabyte dumps.
+                with gzip.GzipFile(os.path.basename(target)[:-3], "wb", 6, raw) as zipped:
+                    yield zipped
+            else:
+                yield raw
+        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes it private; a plain open would not
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise
