@@ -33,6 +33,7 @@ from kg.ontologies import load_ontologies, ontology_graph
 from kg.profiles import PROFILES, export_profile
 from kg.query import RESULT_FORMATS, load_query, named_queries, parse_param, write_results
 from kg.resources import shipped
+from kg.selection import SelectionError
 from kg.sources import FORMATS
 from kg.store import StoreError
 from kg.validate import validate as validate_store
@@ -221,12 +222,17 @@ def export(store: str, fmt: str | None, output: str, graph: str | None, profile:
       kg export --profile bibtex --query my-articles.rq -o articles.bib
     """
     if profile:
+        if graph or fmt:
+            raise click.UsageError("--profile writes its own format, of all articles or those --query selects: "
+                                   "drop --graph and --format")
         with open_store(store) as kg, open_output(output) as out:
             sparql = Path(query_file).read_text(encoding="utf-8") if query_file else None
             try:
                 count = export_profile(kg, profile, out, sparql)
             except SyntaxError as exc:
                 fail(syntax_error_message(sparql or "", str(exc)))
+            except SelectionError as exc:
+                raise click.UsageError(f"--query {query_file}: {exc}") from None
         click.echo(f"{count:,} articles written as {profile}", err=True)
         return
     if query_file:
@@ -237,8 +243,7 @@ def export(store: str, fmt: str | None, output: str, graph: str | None, profile:
             fail(f"cannot tell the RDF syntax from {output!r}: add --format")
     with open_store(store) as kg:
         try:
-            target = kg.graph_iri(graph) if graph else None
-            kg.export(sys.stdout.buffer if output == "-" else output, format=fmt or "nquads", graph=target)
+            kg.export(sys.stdout.buffer if output == "-" else output, format=fmt or "nquads", graph=graph)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--graph") from None
 
@@ -328,7 +333,12 @@ def validate(store: str, graphs: tuple[str, ...], report: str | None) -> None:
 
 @main.group()
 def ontology() -> None:
-    """The shipped ontologies (FaBiO, PRO, DataCite, FRBR, CiTO, FRAPO, kg's own)."""
+    """The shipped ontologies (FaBiO, PRO, DataCite, FRBR, CiTO, FRAPO, kg's own).
+
+    \b
+    Example:
+      kg ontology load --store kg-store
+    """
 
 
 @ontology.command("load")
@@ -341,7 +351,7 @@ def ontology_load(store: str) -> None:
       kg ontology load --store kg-store
       kg query 'SELECT ?label WHERE { fabio:JournalArticle rdfs:label ?label }'
     """
-    with open_store(store, writable=True) as kg:
+    with open_store(store, writable=True, create=False) as kg:
         click.echo(f"{load_ontologies(kg):,} triples in {ontology_graph(kg)}")
 
 
@@ -374,6 +384,12 @@ def build(inputs: tuple[str, ...], out: str, store: str, base_iri: str | None, w
       kg build baseline/ --out s3://bucket/shards --scheduler tcp://scheduler:8786 --no-load
     """
     from kg.build import build as run_build
+    from kg.build import ordered_inputs
+
+    try:
+        ordered_inputs(inputs)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="INPUTS") from None
 
     def say(message: str) -> None:
         if sys.stderr.isatty():

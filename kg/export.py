@@ -49,8 +49,8 @@ def format_for(filename: str) -> str | None:
 
 def export(kg: KnowledgeGraph, output: str | os.PathLike[str] | IO[bytes], *, format: str | None = None,
            graph: str | None = None) -> None:
-    """Write the dataset, or the named graph ``graph`` (ValueError if the store has no such
-    graph), to a path or a binary stream.
+    """Write the dataset, or the named graph ``graph`` (an IRI, a prefixed name or a record's
+    PMID; ValueError if the store has no such graph), to a path or a binary stream.
 
     The format is ``format`` or, for a path, the one its extension names; a path
     ending in ``.gz`` is gzip-compressed, and appears only once complete.
@@ -60,22 +60,20 @@ def export(kg: KnowledgeGraph, output: str | os.PathLike[str] | IO[bytes], *, fo
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
     rdf_format, with_graphs = EXPORT_FORMATS[fmt]
-    if graph and not kg.store.contains_named_graph(ox.NamedNode(graph)):
-        raise ValueError(f"the store holds no graph <{graph}>")
+    graph_node = kg.named_graph(graph) if graph else None
     if is_path:
         with open_output(output) as stream:  # type: ignore[arg-type]
-            _write(kg, stream, rdf_format, with_graphs, graph)
+            _write(kg, stream, rdf_format, with_graphs, graph_node)
     else:
-        _write(kg, output, rdf_format, with_graphs, graph)  # type: ignore[arg-type]
+        _write(kg, output, rdf_format, with_graphs, graph_node)  # type: ignore[arg-type]
 
 
 def _write(kg: KnowledgeGraph, stream: IO[bytes], rdf_format: ox.RdfFormat, with_graphs: bool,
-           graph: str | None) -> None:
+           graph: ox.NamedNode | None) -> None:
     if rdf_format == ox.RdfFormat.JSON_LD:
-        write_jsonld(kg, stream, graph)  # compact, with the shipped context
+        write_jsonld(kg, stream, graph.value if graph else None)  # compact, with the shipped context
         return
-    graph_node = ox.NamedNode(graph) if graph else None
-    quads = kg.store.quads_for_pattern(None, None, None, graph_node)
+    quads = kg.store.quads_for_pattern(None, None, None, graph)
     if with_graphs:
         items = quads
     else:

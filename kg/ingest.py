@@ -41,7 +41,7 @@ import pyoxigraph as ox
 from kg.index import StoredRecord, pack_statements, triple_hash
 from kg.mapping import Mapper
 from kg.records import Deletion, ParseError, Record
-from kg.sources import expand_paths, read_file
+from kg.sources import FORMATS, expand_paths, read_file
 
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
@@ -268,18 +268,28 @@ class _Producer:
 # ---------------------------------------------------------------- the writer
 
 
-def ingest(kg: KnowledgeGraph, sources: Iterable[Any], *, format: str = "auto",
+def ingest(kg: KnowledgeGraph, sources: Iterable[Any] | str | os.PathLike[str], *, format: str = "auto",
            progress: Callable[[IngestReport], None] | None = None, batch_quads: int = BATCH_QUADS) -> IngestReport:
-    """Load ``sources`` into ``kg``: paths, directories, "-" (stdin), or Record/Deletion objects.
+    """Load ``sources`` into ``kg``: paths, directories, "-" (stdin), or Record/Deletion objects
+    (one path alone will do).
 
     Returns an :class:`IngestReport`; bad input is reported there, never raised.
     ``progress`` is called with the report after each batch of about ``batch_quads``
     quads (each batch is written atomically with respect to crashes). An iterator
     (a generator) is consumed lazily, so its records are written as they come.
     """
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}")
+    if isinstance(sources, (str, os.PathLike)):
+        sources = [sources]  # one path, not its characters
+    if not isinstance(sources, Iterator):
+        sources = list(sources)
+        wrong = [s for s in sources if not isinstance(s, (str, os.PathLike, Record, Deletion, ParseError))]
+        if wrong:
+            raise TypeError(f"cannot ingest {wrong[0]!r}: give paths, '-', or Record and Deletion objects")
     started = time.monotonic()
     report = IngestReport()
-    producer = _Producer(sources if isinstance(sources, Iterator) else list(sources), format, kg.base_iri, batch_quads)
+    producer = _Producer(sources, format, kg.base_iri, batch_quads)
     try:
         for batch in producer:
             write_batch(kg, batch, report)

@@ -1,38 +1,67 @@
 """Export profiles: other views of the same articles.
 
 * ``bibo`` (Turtle) and ``schema`` (schema.org JSON-LD): CONSTRUCT queries kept in
-  ``queries/profiles/``, plus the author list in order (bibo:authorList as an
-  rdf:List; schema:author as a JSON-LD @list of this paper's authorships);
+  ``queries/profiles/``, plus the author and editor lists in order (bibo:authorList
+  and bibo:editorList as rdf:Lists; schema:author and schema:editor as JSON-LD @lists
+  of this paper's authorships);
 * ``csl-json``, ``bibtex``, ``ris`` and ``datacite-json``: what reference managers
   (Zotero, EndNote, Mendeley) and DataCite import.
 
-Articles are all of the store's, or those a SELECT query returns (its first
-variable); they are read and written in batches, so any store size streams.
+Authorships PubMed marks invalid (``kgv:valid false``) are left out of every profile.
+Articles are all of the store's, or those a SELECT query names (see
+:mod:`kg.selection`); they are read and written in batches, so any store size streams.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from kg.mapping.vocab import PRO
 from kg.query import bind_rows
 from kg.resources import shipped
+from kg.selection import selected_pmids
 from kg.sources.dates import MONTHS
 
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
 
-__all__ = ["PROFILES", "Article", "articles", "export_profile"]
+__all__ = ["PROFILES", "Article", "Contributor", "articles", "export_profile"]
 
 PROFILES = ("bibo", "schema", "csl-json", "bibtex", "ris", "datacite-json")
 _BATCH = 200
 _BIBO = "http://purl.org/ontology/bibo/"
 _SCHEMA = "http://schema.org/"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+@dataclass
+class Contributor:
+    """One author or editor of an article, named as printed on it."""
+
+    role: str  # the authorship (or editorship) node: kg:br/pmid/{PMID}/ar/{n}
+    agent: str  # the person or collective holding it
+    family: str  # the family name; a collective's whole name
+    given: str | None = None
+    suffix: str | None = None  # "Jr", "Sr", "2nd", "3rd"
+    orcid: str | None = None
+    organisation: bool = False  # a collective author
+
+    @property
+    def full_name(self) -> str:
+        """ "Anthony R Artino Jr", or a collective's name."""
+        return " ".join(p for p in (self.given, self.family, self.suffix) if p)
+
+    @property
+    def inverted_name(self) -> str:
+        """ "Artino, Anthony R Jr" (as PubMed prints it), or a collective's name."""
+        rest = " ".join(p for p in (self.given, self.suffix) if p)
+        return f"{self.family}, {rest}" if rest else self.family
 
 
 @dataclass
@@ -57,9 +86,9 @@ class Article:
     end: str | None = None
     pages: str | None = None
     publisher: str | None = None
-    #: (family, given) for persons, (name, None) for collective authors, in order.
-    authors: list[tuple[str, str | None]] = field(default_factory=list)
-    orcids: dict[int, str] = field(default_factory=dict)  # author index -> ORCID
+    publisher_place: str | None = None  # of a book: where its publisher is
+    authors: list[Contributor] = field(default_factory=list)  # in order
+    editors: list[Contributor] = field(default_factory=list)  # in order (books)
     keywords: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
 
@@ -72,7 +101,7 @@ class Article:
 # spelled out in every query: a frbr:partOf+ path would be evaluated over the whole store.
 _FIELDS = """
 SELECT ?article ?pmid ?class ?title ?abstract ?date ?year ?doi ?pmcid ?journal ?abbreviation ?issn ?volume ?issue
-       ?start ?end ?pages ?bookTitle ?publisher WHERE {
+       ?start ?end ?pages ?bookTitle ?publisher ?place WHERE {
   ?article fabio:hasPubMedId ?pmid .
   OPTIONAL { ?article a ?class FILTER(?class IN (fabio:Book, fabio:BookChapter)) }
   OPTIONAL { ?article dcterms:title ?title }
@@ -92,13 +121,20 @@ SELECT ?article ?pmid ?class ?title ?abstract ?date ?year ?doi ?pmcid ?journal ?
   OPTIONAL { ?article frbr:partOf ?book . ?book a fabio:Book ; dcterms:title ?bookTitle }
   OPTIONAL { { ?article dcterms:publisher ?p } UNION { ?article frbr:partOf/dcterms:publisher ?p }
              ?p foaf:name ?publisher }
+  OPTIONAL { ?article frbr:partOf? ?placed . ?placed a fabio:Book ; fabio:hasPlaceOfPublication/rdfs:label ?place }
 }"""
-_AUTHORS = """
-SELECT ?article ?rank ?label ?collective ?orcid WHERE {
+# The name as printed on this paper is the role's label ("Artino, Anthony R Jr"); the person's given
+# names (all its variants) and the role's initials tell where the given name ends and a suffix begins.
+_CONTRIBUTORS = """
+SELECT ?article ?role ?function ?rank ?agent ?label ?initials ?given ?organisation ?orcid WHERE {
   ?article pro:isDocumentContextFor ?role .
-  ?role pro:withRole pro:author ; vivo:rank ?rank ; pro:isHeldBy ?agent .
+  ?role pro:withRole ?function ; vivo:rank ?rank ; pro:isHeldBy ?agent .
+  FILTER(?function IN (pro:author, pro:editor))
+  FILTER NOT EXISTS { ?role kgv:valid false }
   OPTIONAL { ?role rdfs:label ?label }
-  BIND(EXISTS { ?agent a foaf:Organization } AS ?collective)
+  OPTIONAL { ?role kgv:initials ?initials }
+  OPTIONAL { ?agent foaf:givenName ?given }
+  BIND(EXISTS { ?agent a foaf:Organization } AS ?organisation)
   OPTIONAL { ?agent datacite:hasIdentifier ?id . ?id datacite:usesIdentifierScheme datacite:orcid ;
              literal:hasLiteralValue ?orcid }
 }"""
@@ -106,27 +142,25 @@ _KEYWORDS = "SELECT ?article ?keyword WHERE { ?article prism:keyword ?keyword }"
 _LANGUAGES = "SELECT ?article ?language WHERE { ?article dcterms:language ?language }"
 
 
-def _selected(kg: KnowledgeGraph, query: str | None) -> Iterator[str]:
-    """Article IRIs: the first variable of ``query``'s rows, or every article."""
-    if query is None:
-        for (pmid,) in kg.index.db.execute("SELECT pmid FROM records ORDER BY pmid"):
-            yield kg.iris.article(str(pmid))
-        return
-    solutions = kg.query(query)
-    name = solutions.variables[0]
-    seen: set[str] = set()
-    for row in solutions:
-        term = row[name]
-        if isinstance(term, ox.NamedNode) and term.value not in seen:
-            seen.add(term.value)
-            yield term.value
+def _selected(kg: KnowledgeGraph, query: str | None) -> Iterable[str]:
+    """The PMIDs ``query`` names (read now, so that a bad query fails before anything is written),
+    or every article's (read as needed)."""
+    if query is not None:
+        return selected_pmids(kg, query)
+    return (str(pmid) for (pmid,) in kg.index.db.execute("SELECT pmid FROM records ORDER BY pmid"))
 
 
 def articles(kg: KnowledgeGraph, query: str | None = None) -> Iterator[list[Article]]:
-    """Batches of :class:`Article` for the selected articles, in the order selected."""
+    """Batches of :class:`Article` for the selected articles, in the order selected; PMIDs the
+    store does not hold are skipped. Raises :class:`kg.selection.SelectionError` (a ValueError)
+    at once for a query that names no articles, SyntaxError for one that does not parse."""
+    return _batches(kg, _selected(kg, query))
+
+
+def _batches(kg: KnowledgeGraph, pmids: Iterable[str]) -> Iterator[list[Article]]:
     batch: list[str] = []
-    for iri in _selected(kg, query):
-        batch.append(iri)
+    for pmid in pmids:
+        batch.append(kg.iris.article(pmid))
         if len(batch) == _BATCH:
             yield _read(kg, batch)
             batch = []
@@ -150,20 +184,12 @@ def _read(kg: KnowledgeGraph, iris: list[str]) -> list[Article]:
                           ("doi", "doi"), ("pmcid", "pmcid"), ("journal", "journal"),
                           ("abbreviation", "journal_abbreviation"), ("issn", "issn"), ("volume", "volume"),
                           ("issue", "issue"), ("start", "start"), ("end", "end"), ("pages", "pages"),
-                          ("publisher", "publisher")):
+                          ("publisher", "publisher"), ("place", "publisher_place")):
             if row.get(key) is not None and getattr(art, attr) is None:
                 setattr(art, attr, str(row[key]))
         if row.get("bookTitle") and art.journal is None:
             art.journal = row["bookTitle"]
-    ranks: dict[str, list[tuple[int, tuple[str, str | None], str | None]]] = {}
-    for row in _rows(kg, _AUTHORS, iris):
-        label = row.get("label", "")
-        name = (label, None) if row["collective"] else _split_name(label)
-        ranks.setdefault(row["article"], []).append((row["rank"], name, row.get("orcid")))
-    for iri, entries in ranks.items():
-        entries.sort(key=lambda e: e[0])
-        found[iri].authors = [name for _, name, _ in entries]
-        found[iri].orcids = {i: orcid for i, (_, _, orcid) in enumerate(entries) if orcid}
+    _read_contributors(kg, iris, found)
     for row in _rows(kg, _KEYWORDS, iris):
         found[row["article"]].keywords.append(row["keyword"])
     for row in _rows(kg, _LANGUAGES, iris):
@@ -171,26 +197,60 @@ def _read(kg: KnowledgeGraph, iris: list[str]) -> list[Article]:
     return [found[i] for i in iris if i in found]
 
 
-def _split_name(label: str) -> tuple[str, str | None]:
-    """ "Luo, Yang" -> ("Luo", "Yang"); the label is the name as printed (FAU)."""
-    family, sep, given = label.partition(", ")
-    return (family, given or None) if sep else (label, None)
+def _read_contributors(kg: KnowledgeGraph, iris: list[str], found: dict[str, Article]) -> None:
+    """Fill in the authors and editors of the articles ``found``, in order."""
+    roles: dict[str, dict[str, Any]] = {}
+    givens: dict[str, set[str]] = {}
+    # A role has a row for each given name its person has (name variants build up on one person).
+    for row in _rows(kg, _CONTRIBUTORS, iris):
+        roles.setdefault(row["role"], row)
+        givens.setdefault(row["role"], set()).update(row[k] for k in ("given", "initials") if k in row)
+    for role, row in sorted(roles.items(), key=lambda item: item[1]["rank"]):
+        art = found[row["article"]]
+        people = art.authors if row["function"] == PRO + "author" else art.editors
+        people.append(_contributor(row, givens[role]))
+
+
+def _contributor(row: dict[str, Any], givens: set[str]) -> Contributor:
+    """A contributor from its role's row; a person's name is split as printed: "Family, Given Suffix"."""
+    label = row.get("label", "")
+    if row["organisation"]:
+        return Contributor(row["role"], row["agent"], label, organisation=True)
+    family, _, printed = label.partition(", ")
+    given, suffix = _given_and_suffix(printed, givens)
+    return Contributor(row["role"], row["agent"], family, given, suffix, row.get("orcid"))
+
+
+def _given_and_suffix(printed: str, givens: set[str]) -> tuple[str | None, str | None]:
+    """ "Anthony R Jr" -> ("Anthony R", "Jr") when "Anthony R" is one of the person's ``givens``
+    (given names or initials); the suffix is what follows the longest of them."""
+    known = [g for g in givens if printed == g or printed.startswith(g + " ")]
+    if not known:
+        return printed or None, None
+    given = max(known, key=len)
+    return given, printed[len(given):].strip() or None
 
 
 # ---------------------------------------------------------------- writing
 
 
 def export_profile(kg: KnowledgeGraph, profile: str, stream: IO[bytes], query: str | None = None) -> int:
-    """Write the selected articles in ``profile``; returns how many were written."""
+    """Write the selected articles in ``profile``; returns how many were written.
+
+    Raises ValueError for an unknown profile, and before writing anything
+    :class:`kg.selection.SelectionError` (a ValueError) for a ``query`` that is not a SELECT
+    or whose first variable gives something other than articles or PMIDs, SyntaxError for
+    a ``query`` that does not parse."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
+    batches = articles(kg, query)
     if profile in ("bibo", "schema"):
-        return _write_rdf_view(kg, profile, stream, query)
+        return _write_rdf_view(kg, profile, stream, batches)
     count = 0
     json_array = profile in ("csl-json", "datacite-json")
     if json_array:
         stream.write(b"[")
-    for batch in articles(kg, query):
+    for batch in batches:
         for art in batch:
             if profile == "bibtex":
                 stream.write(bibtex(art).encode())
@@ -209,13 +269,21 @@ def _issued(art: Article) -> dict[str, Any]:
     return {"date-parts": [art.date_parts]} if art.date_parts else {}
 
 
+def _csl_name(person: Contributor) -> dict[str, str]:
+    if person.organisation:
+        return {"literal": person.family}
+    parts = (("family", person.family), ("given", person.given), ("suffix", person.suffix))
+    return {k: v for k, v in parts if v}
+
+
 def csl_json(art: Article) -> dict[str, Any]:
     """A CSL-JSON item (Zotero, citeproc)."""
     item: dict[str, Any] = {
         "id": f"pmid:{art.pmid}",
         "type": {"Book": "book", "BookChapter": "chapter"}.get(art.kind, "article-journal"),
         "title": art.title,
-        "author": [{"family": f, "given": g} if g is not None else {"literal": f} for f, g in art.authors],
+        "author": [_csl_name(a) for a in art.authors],
+        "editor": [_csl_name(e) for e in art.editors],
         "issued": _issued(art),
         "container-title": art.journal,
         "container-title-short": art.journal_abbreviation,
@@ -228,6 +296,7 @@ def csl_json(art: Article) -> dict[str, Any]:
         "ISSN": art.issn,
         "abstract": art.abstract,
         "publisher": art.publisher,
+        "publisher-place": art.publisher_place,
         "language": art.languages[0] if art.languages else None,
         "keyword": ", ".join(art.keywords) or None,
         "URL": f"https://pubmed.ncbi.nlm.nih.gov/{art.pmid}/",
@@ -239,26 +308,42 @@ _LATEX = str.maketrans({
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
     "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 })
+# Doubled characters LaTeX prints as one ligature: "--" as an en dash, "''" and "``" as quotation marks.
+_LIGATURE = re.compile(r"([-'`])(?=\1)")
 
 
 def _tex(text: str) -> str:
-    # "--" would print as an en dash: keep it two hyphens.
-    return " ".join(text.split()).translate(_LATEX).replace("--", "-{}-")
+    # An empty group between the two keeps them two characters: 7'' stays 7'{}'.
+    return _LIGATURE.sub(r"\1{}", " ".join(text.split()).translate(_LATEX))
+
+
+def _bibtex_name(person: Contributor) -> str:
+    """ "{Artino}, Jr, Anthony R": BibTeX's "Last, Jr, First" form."""
+    # Family names in braces: BibTeX would read "de León" or "van der Berg" as a von part,
+    # and a collective's name as a family name and given names.
+    family = f"{{{_tex(person.family)}}}"
+    if person.suffix:
+        return f"{family}, {_tex(person.suffix)}, {_tex(person.given or '')}"
+    return f"{family}, {_tex(person.given)}" if person.given else family
+
+
+def _bibtex_names(people: list[Contributor]) -> str:
+    return " and ".join(_bibtex_name(p) for p in people)
 
 
 def bibtex(art: Article) -> str:
     """A BibTeX entry; LaTeX special characters are escaped, the rest is UTF-8."""
     kind = {"Book": "book", "BookChapter": "incollection"}.get(art.kind, "article")
-    # Family names in braces: BibTeX would read "de León" or "van der Berg" as a von part.
-    names = " and ".join(f"{{{_tex(f)}}}, {_tex(g)}" if g else f"{{{_tex(f)}}}" for f, g in art.authors)
     month = MONTHS[art.date_parts[1] - 1].lower() if len(art.date_parts) > 1 else None
     fields = [
-        ("author", names), ("title", _tex(art.title) if art.title else None),
+        ("author", _bibtex_names(art.authors)), ("editor", _bibtex_names(art.editors)),
+        ("title", _tex(art.title) if art.title else None),
         ("booktitle" if kind == "incollection" else "journal", _tex(art.journal) if art.journal else None),
         ("year", art.year or (str(art.date_parts[0]) if art.date_parts else None)),
         ("volume", art.volume), ("number", art.issue),
         ("pages", f"{art.start}--{art.end}" if art.start and art.end else art.start),
         ("publisher", _tex(art.publisher) if art.publisher else None),
+        ("address", _tex(art.publisher_place) if art.publisher_place else None),
         ("doi", art.doi), ("pmid", art.pmid), ("pmcid", art.pmcid), ("issn", art.issn),
         ("keywords", _tex(", ".join(art.keywords)) if art.keywords else None),
         ("abstract", _tex(art.abstract) if art.abstract else None),
@@ -269,17 +354,26 @@ def bibtex(art: Article) -> str:
     return f"@{kind}{{pmid{art.pmid},\n{body}\n}}\n\n"
 
 
+def _ris_name(person: Contributor) -> str:
+    """ "Artino, Anthony R, Jr": RIS's "Last, First, Suffix" form."""
+    if person.suffix:
+        return f"{person.family}, {person.given or ''}, {person.suffix}"
+    return f"{person.family}, {person.given}" if person.given else person.family
+
+
 def ris(art: Article) -> str:
-    """A RIS record (EndNote, Zotero, Mendeley)."""
+    """A RIS record (EndNote, Zotero, Mendeley); editors are secondary authors (A2)."""
     lines = [("TY", {"Book": "BOOK", "BookChapter": "CHAP"}.get(art.kind, "JOUR"))]
-    lines += [("AU", f"{f}, {g}" if g else f) for f, g in art.authors]
+    lines += [("AU", _ris_name(a)) for a in art.authors]
+    lines += [("A2", _ris_name(e)) for e in art.editors]
     lines += [("TI", art.title), ("T2", art.journal), ("JO", art.journal_abbreviation)]
     parts = art.date_parts
     if parts:
         lines.append(("PY", str(parts[0])))
         lines.append(("DA", "/".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts))))
     lines += [("VL", art.volume), ("IS", art.issue), ("SP", art.start), ("EP", art.end), ("DO", art.doi),
-              ("SN", art.issn), ("PB", art.publisher), ("AN", art.pmid), ("C2", art.pmcid),
+              ("SN", art.issn), ("PB", art.publisher), ("CY", art.publisher_place), ("AN", art.pmid),
+              ("C2", art.pmcid),
               ("UR", f"https://pubmed.ncbi.nlm.nih.gov/{art.pmid}/"), ("AB", art.abstract)]
     lines += [("KW", k) for k in art.keywords]
     lines += [("LA", lang) for lang in art.languages]
@@ -287,23 +381,27 @@ def ris(art: Article) -> str:
     return text + "ER  - \n\n"
 
 
+def _datacite_name(person: Contributor) -> dict[str, Any]:
+    """A DataCite creator or contributor: organisational for a collective author, else personal."""
+    if person.organisation:
+        return {"name": person.family, "nameType": "Organizational"}
+    name: dict[str, Any] = {"name": person.inverted_name, "nameType": "Personal", "givenName": person.given,
+                            "familyName": person.family}
+    if person.orcid:
+        name["nameIdentifiers"] = [{"nameIdentifier": f"https://orcid.org/{person.orcid}",
+                                    "nameIdentifierScheme": "ORCID", "schemeUri": "https://orcid.org"}]
+    return {k: v for k, v in name.items() if v}
+
+
 def datacite_json(art: Article) -> dict[str, Any]:
     """A DataCite metadata record (JSON, schema 4.x field names)."""
-    creators = []
-    for i, (family, given) in enumerate(art.authors):
-        creator: dict[str, Any] = (
-            {"name": f"{family}, {given}", "nameType": "Personal", "familyName": family, "givenName": given}
-            if given is not None else {"name": family, "nameType": "Organizational"})
-        if i in art.orcids:
-            creator["nameIdentifiers"] = [{"nameIdentifier": f"https://orcid.org/{art.orcids[i]}",
-                                           "nameIdentifierScheme": "ORCID", "schemeUri": "https://orcid.org"}]
-        creators.append(creator)
     record: dict[str, Any] = {
         "id": f"https://doi.org/{art.doi}" if art.doi else f"https://pubmed.ncbi.nlm.nih.gov/{art.pmid}/",
         "doi": art.doi,
         "types": {"resourceTypeGeneral": {"Book": "Book", "BookChapter": "BookChapter"}.get(art.kind, "JournalArticle"),
                   "resourceType": art.kind},
-        "creators": creators,
+        "creators": [_datacite_name(a) for a in art.authors],
+        "contributors": [_datacite_name(e) | {"contributorType": "Editor"} for e in art.editors],
         "titles": [{"title": art.title}] if art.title else [],
         "publisher": art.publisher or art.journal,
         "publicationYear": int(art.date_parts[0]) if art.date_parts else None,
@@ -328,22 +426,14 @@ def _view_query(profile: str) -> str:
     return (shipped("queries") / "profiles" / f"{profile}.rq").read_text(encoding="utf-8")
 
 
-def _write_rdf_view(kg: KnowledgeGraph, profile: str, stream: IO[bytes], query: str | None) -> int:
+def _write_rdf_view(kg: KnowledgeGraph, profile: str, stream: IO[bytes], batches: Iterator[list[Article]]) -> int:
     """BIBO as Turtle (one block per batch), schema.org as one JSON-LD document."""
-    import rdflib
-
     sparql = _view_query(profile)
     count, nodes = 0, 0
     if profile == "schema":
         stream.write(b'{"@context": ' + json.dumps(SCHEMA_CONTEXT).encode() + b',\n"@graph": [')
-    for batch in articles(kg, query):
-        graph = rdflib.Graph()
-        for prefix, namespace in kg.prefixes.items():
-            graph.bind(prefix, namespace, override=True)
-        for triple in kg.query(bind_rows(sparql, ["article"], [[ox.NamedNode(a.iri)] for a in batch])):
-            graph.add(_to_rdflib(triple))
-        for art in batch:
-            _add_author_list(graph, kg, art, profile)
+    for batch in batches:
+        graph = _view_graph(kg, profile, sparql, batch)
         count += len(batch)
         if profile == "bibo":
             stream.write(graph.serialize(format="turtle").encode())
@@ -363,51 +453,90 @@ SCHEMA_CONTEXT: dict[str, Any] = {
     "schema": _SCHEMA,
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "author": {"@id": "schema:author", "@container": "@list"},
+    "editor": {"@id": "schema:editor", "@container": "@list"},
 }
 
 
-def _add_author_list(graph: Any, kg: KnowledgeGraph, art: Article, profile: str) -> None:
+def _view_graph(kg: KnowledgeGraph, profile: str, sparql: str, batch: list[Article]) -> Any:
+    """The view of a batch of articles: the CONSTRUCT's triples and the ordered author and editor lists."""
+    import rdflib
+
+    graph = rdflib.Graph()
+    for prefix, namespace in kg.prefixes.items():
+        graph.bind(prefix, namespace, override=True)
+    for triple in kg.query(bind_rows(sparql, ["article"], [[ox.NamedNode(a.iri)] for a in batch])):
+        graph.add(_to_rdflib(triple))
+    if profile == "bibo":
+        _add_bibo_lists(graph, batch)
+    else:
+        _add_schema_lists(graph, batch)
+        _add_schema_affiliations(graph, kg, batch)
+    return graph
+
+
+def _add_list(graph: Any, subject: str, predicate: str, items: list[Any]) -> None:
     import rdflib
     from rdflib.collection import Collection
 
-    if not art.authors:
-        return
-    article = rdflib.URIRef(art.iri)
-    if profile == "bibo":
-        items = [rdflib.URIRef(agent) for agent in _ordered_agents(kg, art.iri)]
+    if items:
         head = rdflib.BNode()
         Collection(graph, head, items)
-        graph.add((article, rdflib.URIRef(_BIBO + "authorList"), head))
-        return
+        graph.add((rdflib.URIRef(subject), rdflib.URIRef(predicate), head))
+
+
+def _add_bibo_lists(graph: Any, batch: list[Article]) -> None:
+    """bibo:authorList and bibo:editorList of the persons and collectives (bibo.rq describes them)."""
+    import rdflib
+
+    for art in batch:
+        for predicate, people in (("authorList", art.authors), ("editorList", art.editors)):
+            _add_list(graph, art.iri, _BIBO + predicate, [rdflib.URIRef(p.agent) for p in people])
+
+
+def _add_schema_lists(graph: Any, batch: list[Article]) -> None:
+    """schema:author and schema:editor: this paper's authorships, each a Person or Organization named as printed."""
+    for art in batch:
+        for predicate, people in (("author", art.authors), ("editor", art.editors)):
+            _add_list(graph, art.iri, _SCHEMA + predicate, [_schema_agent(graph, p) for p in people])
+
+
+def _schema_agent(graph: Any, person: Contributor) -> Any:
+    import rdflib
+
     schema = rdflib.Namespace(_SCHEMA)
-    items = []
-    for i, (family, given) in enumerate(art.authors):
-        node = rdflib.URIRef(kg.iris.role(art.pmid, "ar", i + 1))
-        graph.add((node, rdflib.RDF.type, schema.Person if given is not None else schema.Organization))
-        graph.add((node, schema.name, rdflib.Literal(f"{given} {family}" if given else family)))
-        graph.add((node, schema.familyName if given is not None else schema.legalName, rdflib.Literal(family)))
-        if given:
-            graph.add((node, schema.givenName, rdflib.Literal(given)))
-        if i in art.orcids:
-            graph.add((node, schema.sameAs, rdflib.URIRef(f"https://orcid.org/{art.orcids[i]}")))
-        items.append(node)
-    for row in kg.select("SELECT ?role ?org ?name WHERE { ?article pro:isDocumentContextFor ?role . "
-                         "?role pro:withRole pro:author ; pro:relatesToOrganization ?org . ?org foaf:name ?name }",
-                         params={"article": ox.NamedNode(art.iri)}):
-        org = rdflib.URIRef(row["org"])  # this paper's affiliation: the authorship is per paper
-        graph.add((rdflib.URIRef(row["role"]), schema.affiliation, org))
-        graph.add((org, rdflib.RDF.type, schema.Organization))
-        graph.add((org, schema.name, rdflib.Literal(row["name"])))
-    head = rdflib.BNode()
-    Collection(graph, head, items)
-    graph.add((article, schema.author, head))
+    node = rdflib.URIRef(person.role)
+    graph.add((node, rdflib.RDF.type, schema.Organization if person.organisation else schema.Person))
+    graph.add((node, schema.name, rdflib.Literal(person.full_name)))
+    if person.organisation:
+        graph.add((node, schema.legalName, rdflib.Literal(person.family)))
+        return node
+    for predicate, value in ((schema.familyName, person.family), (schema.givenName, person.given),
+                             (schema.honorificSuffix, person.suffix)):
+        if value:
+            graph.add((node, predicate, rdflib.Literal(value)))
+    if person.orcid:
+        graph.add((node, schema.sameAs, rdflib.URIRef(f"https://orcid.org/{person.orcid}")))
+    return node
 
 
-def _ordered_agents(kg: KnowledgeGraph, article: str) -> list[str]:
-    rows = kg.select("SELECT ?agent ?rank WHERE { ?article pro:isDocumentContextFor ?r . "
-                     "?r pro:withRole pro:author ; vivo:rank ?rank ; pro:isHeldBy ?agent } ORDER BY ?rank",
-                     params={"article": ox.NamedNode(article)})
-    return [r["agent"] for r in rows]
+_AFFILIATIONS = """
+SELECT ?role ?org ?name WHERE {
+  ?article pro:isDocumentContextFor ?role . ?role pro:relatesToOrganization ?org . ?org foaf:name ?name
+}"""
+
+
+def _add_schema_affiliations(graph: Any, kg: KnowledgeGraph, batch: list[Article]) -> None:
+    """schema:affiliation of the listed authorships: this paper's affiliations (the authorship is per paper)."""
+    import rdflib
+
+    schema = rdflib.Namespace(_SCHEMA)
+    listed = {p.role for art in batch for p in art.authors + art.editors}
+    for row in _rows(kg, _AFFILIATIONS, [a.iri for a in batch]):
+        if row["role"] in listed:  # not an investigator's, nor an invalid authorship's
+            org = rdflib.URIRef(row["org"])
+            graph.add((rdflib.URIRef(row["role"]), schema.affiliation, org))
+            graph.add((org, rdflib.RDF.type, schema.Organization))
+            graph.add((org, schema.name, rdflib.Literal(row["name"])))
 
 
 def _to_rdflib(triple: Any) -> tuple[Any, Any, Any]:

@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 __all__ = [
+    "MONTHS",
     "AbstractSection",
     "Affiliation",
     "Author",
@@ -107,6 +108,10 @@ class Journal:
     country: str | None = None
 
 
+#: Month abbreviations, as PubMed prints them in DP and MedlineDate.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 @dataclass(slots=True, frozen=True)
 class PubDate:
     """A publication date of any precision: a day, a month, a year or a season.
@@ -132,6 +137,17 @@ class PubDate:
         if self.month is None:
             return "year"
         return "month" if self.day is None else "day"
+
+    @property
+    def is_plain(self) -> bool:
+        """True when ``raw`` is no more than the date at its precision ("2014", "2014 Jan",
+        "2014 Jan 9"): no range, season or other text that the start date leaves out.
+
+        >>> PubDate(2021, raw="2021 3rd Quarter").is_plain, PubDate(2014, 1, raw="2014 Jan").is_plain
+        (False, True)
+        """
+        parts = (self.year, self.month and MONTHS[self.month - 1], self.day)
+        return self.raw == " ".join(str(p) for p in parts if p)
 
     @property
     def iso(self) -> str | None:

@@ -71,23 +71,30 @@ class KnowledgeGraph:
 
     def __init__(self, path: Path, store: ox.Store, index: Index, base_iri: str, lock_fd: int, writable: bool):
         self.path = path
-        self.store = store
+        self._store: ox.Store | None = store
         self.index = index
         self.base_iri = base_iri
         self.iris = Iris(base_iri)
         self.writable = writable
         self._lock_fd: int | None = lock_fd
 
+    @property
+    def store(self) -> ox.Store:
+        """The Oxigraph store (StoreError once closed)."""
+        if self._store is None:
+            raise StoreError(f"store {self.path} is closed")
+        return self._store
+
     # ------------------------------------------------------------ opening and closing
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None, *, base_iri: str | None = None,
-             writable: bool = False) -> KnowledgeGraph:
+             writable: bool = False, create: bool = True) -> KnowledgeGraph:
         """Open the store at ``path`` (default :func:`default_store_path`).
 
-        A writable open creates the store if needed and remembers ``base_iri``
-        (default ``https://example.org/kg/``); a store made with another base IRI is
-        refused. A read-only open needs an existing store. Either way, a batch that
-        an interrupted ingest left half-written is removed first.
+        A writable open creates the store if needed (unless ``create`` is false) and
+        remembers ``base_iri`` (default ``https://example.org/kg/``); a store made with
+        another base IRI is refused. A read-only open needs an existing store. Either
+        way, a batch that an interrupted ingest left half-written is removed first.
         """
         root = Path(path if path is not None else default_store_path())
         if base_iri is not None:
@@ -95,7 +102,7 @@ class KnowledgeGraph:
                 check_base_iri(base_iri)
             except ValueError as exc:
                 raise StoreError(str(exc)) from None
-        if not writable and not (root / "index.sqlite").exists():
+        if not (writable and create) and not (root / "index.sqlite").exists():
             raise StoreError(f"no knowledge graph at {root}: build one with `kg ingest FILE... --store {root}`")
         if writable:
             try:
@@ -156,7 +163,7 @@ class KnowledgeGraph:
         if self.writable:
             self.store.flush()
         self.index.close()
-        del self.store
+        self._store = None  # Oxigraph releases the database when its last reference goes
         os.close(self._lock_fd)
         self._lock_fd = None
 
@@ -188,6 +195,8 @@ class KnowledgeGraph:
         """A SELECT query's rows as dicts of plain Python values (IRIs and literals as str,
         numbers as int/float, booleans as bool); unbound variables are left out."""
         solutions = self.query(sparql, params=params)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise TypeError("select() runs SELECT queries: use query() for ASK, CONSTRUCT and DESCRIBE")
         names = [v.value for v in solutions.variables]
         return [
             {n: to_python(t) for n, t in zip(names, row) if t is not None}
@@ -195,7 +204,7 @@ class KnowledgeGraph:
         ]
 
     # ------------------------------------------------------------ writing, export, stats
-    def ingest(self, sources: Iterable[Any], *, format: str = "auto",
+    def ingest(self, sources: Iterable[Any] | str | os.PathLike[str], *, format: str = "auto",
                progress: Callable[..., None] | None = None, **options: Any) -> Any:
         """Load files/directories ("-" for stdin) or Record/Deletion objects; see :func:`kg.ingest.ingest`."""
         from kg.ingest import ingest
@@ -205,7 +214,8 @@ class KnowledgeGraph:
 
     def export(self, output: str | os.PathLike[str] | IO[bytes], *, format: str | None = None,
                graph: str | None = None) -> None:
-        """Write the dataset (or one graph) to a file or binary stream; see :mod:`kg.export`."""
+        """Write the dataset (or one graph: see :meth:`graph_iri`) to a file or binary stream;
+        see :mod:`kg.export`."""
         from kg.export import export
 
         export(self, output, format=format, graph=graph)
@@ -217,7 +227,7 @@ class KnowledgeGraph:
         return stats(self)
 
     def to_rdflib(self, graph: str | None = None) -> Any:
-        """An rdflib Dataset holding the store's quads (or one named graph's)."""
+        """An rdflib Dataset holding the store's quads (or one named graph's: see :meth:`graph_iri`)."""
         import rdflib
 
         ds = rdflib.Dataset()
@@ -241,10 +251,17 @@ class KnowledgeGraph:
             raise ValueError(f"{spec!r} is neither a PMID nor a graph IRI") from None
         return iri
 
+    def named_graph(self, spec: str) -> ox.NamedNode:
+        """The named graph ``spec`` names (see :meth:`graph_iri`); ValueError unless the store holds it."""
+        node = ox.NamedNode(self.graph_iri(spec))
+        if not self.store.contains_named_graph(node):
+            raise ValueError(f"the store holds no graph <{node.value}>")
+        return node
+
     def _dump_nquads(self, graph: str | None) -> bytes:
         if graph is None:
             return self.store.dump(format=ox.RdfFormat.N_QUADS)
-        quads = self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        quads = self.store.quads_for_pattern(None, None, None, self.named_graph(graph))
         return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
 
     def _require_writable(self) -> None:

@@ -184,6 +184,30 @@ def test_usage_mistakes_exit_2(store: str, tmp_path: Path) -> None:
     assert kg("export", "--graph", "not an iri", "--store", store).returncode == 2
 
 
+def test_commands_that_need_a_store_do_not_make_one(tmp_path: Path) -> None:
+    for command in (("ontology", "load"), ("update",), ("resolve",), ("network", "write-back")):
+        out = kg(*command, "--store", str(tmp_path / "typo"))
+        assert out.returncode == 1 and b"no knowledge graph at" in out.stderr, command
+    assert not (tmp_path / "typo").exists()
+
+
+def test_build_names_missing_inputs_and_an_unwritable_shard_folder_before_it_starts(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    where = ("--out", str(tmp_path / "shards"), "--store", str(tmp_path / "s"))
+    missing, no_match = kg("build", str(tmp_path / "none.xml"), *where), kg("build", str(tmp_path / "none*.xml"), *where)
+    assert missing.returncode == no_match.returncode == 2
+    assert b"none.xml does not exist" in missing.stderr and b"no file matches" in no_match.stderr
+    blocked = kg("build", str(SEED), "--out", str(tmp_path / "a-file"), "--store", str(tmp_path / "s"))
+    assert blocked.returncode == 1 and blocked.stderr.decode().endswith(": File exists\n"), blocked.stderr
+    assert b"Traceback" not in blocked.stderr and not (tmp_path / "s").exists()
+
+
+def test_a_profile_refuses_options_it_would_ignore(store: str) -> None:
+    for option in (("--graph", "24649313"), ("--format", "turtle")):
+        out = kg("export", "--profile", "ris", *option, "--store", store)
+        assert out.returncode == 2 and b"drop --graph and --format" in out.stderr
+
+
 def test_a_forced_format_that_does_not_fit_the_file_skips_it_with_a_reason(tmp_path: Path) -> None:
     out = kg("ingest", "--format", "medline", str(DATA / "xml/pair-7records.xml"), "--store", str(tmp_path / "s"))
     assert out.returncode == 3

@@ -479,7 +479,8 @@ def test_fetch_summary_and_environment(tmp_path, serve, pancreatic) -> None:
     out = CliRunner().invoke(fetch_command, ["all", "--store", str(tmp_path / "s"), "--batch-size", "60"],
                              env={"KG_EUTILS_URL": fake.url, "NCBI_API_KEY": VALID_KEY, "NCBI_EMAIL": "a@b.org"})
     assert out.exit_code == 0, out.output
-    lines = out.output.splitlines()
+    lines = out.stdout.splitlines()
+    assert out.stderr.count("malformed DOI kept as text") == 5  # PMIDs 10026444-7 and 10050105: DOI "51466" etc.
     assert lines[:3] == ["search:   'all'", "hits:     100",
                          f"fetched:  100 records: 100 downloaded in 2 EFetch requests, 0 from the cache "
                          f"({tmp_path / 's' / 'fetch-cache'})"]

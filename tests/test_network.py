@@ -168,6 +168,14 @@ def test_coauthor_network_matches_the_records(corpus, small_records) -> None:
     assert net.graph.nodes[IRIS.person(_records(SEED)["24649313"].authors[0])]["label"] == "Yang Luo"
 
 
+def test_a_name_pubmed_marks_invalid_is_no_author_in_the_networks(tmp_path: Path) -> None:
+    with KnowledgeGraph.open(tmp_path / "s", writable=True) as kg:
+        kg.ingest(DATA / "xml/ortho-search.xml")
+        corpus = extract(kg, pmids=["19133053"])
+    assert [corpus.persons[p].label for p in corpus.articles["19133053"].authors] == [
+        "Amy Swanson", "Kenneth K Lau", "Tony M Korman", "Euan M Wallace", "Alex Polyakov"]  # not "Tony Kornman"
+
+
 def test_fractional_counting_gives_each_paper_a_strength_of_one_per_author(corpus, small_records) -> None:
     papers, weights, pmids = _expected_cooccurrence(small_records, _authors, fractional=True)
     g = build(corpus, "coauthor", counting="fractional").graph

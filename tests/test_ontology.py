@@ -10,13 +10,16 @@ import sys
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 import rdflib
 from helpers import DATA, GOOD_DIRS, SEED
 
+from kg.mapping.pages import page_range
 from kg.ontologies import load_ontologies, ontology_graph
 from kg.profiles import export_profile
-from kg.records import Record
+from kg.records import Author, Record
 from kg.resources import shipped
+from kg.selection import SelectionError
 from kg.sources import read_records
 from kg.store import KnowledgeGraph
 from kg.validate import validate, validate_graph
@@ -210,11 +213,12 @@ JOURNAL_TITLES = _journal_titles()
 
 
 def _expected(rec: Record) -> dict:
-    # the first page of the first range (MAPPING.md, pages)
-    start = re.split(r"[,;]", rec.pages.replace("–", "-"))[0].split("-")[0].strip() if rec.pages else None
+    # the starting page as the mapping reads MedlinePgn (MAPPING.md, pages)
+    start = page_range(rec.pages)[0] if rec.pages else None
     return {
         "title": rec.title or (rec.book.title if rec.book else None),
-        "families": [a.family or a.collective for a in rec.authors],
+        # PubMed's invalid names (ValidYN="N") are no authors of the paper
+        "families": [a.family or a.collective for a in rec.authors if a.valid],
         "year": rec.year,
         "doi": rec.doi.lower() if rec.doi else None,
         "volume": rec.volume,
@@ -222,10 +226,10 @@ def _expected(rec: Record) -> dict:
     }
 
 
-def _profiles(kg_store: Path, profile: str) -> bytes:
+def _profiles(kg_store: Path, profile: str, query: str | None = None) -> bytes:
     out = io.BytesIO()
     with KnowledgeGraph.open(kg_store) as kg:
-        export_profile(kg, profile, out)
+        export_profile(kg, profile, out, query)
     return out.getvalue()
 
 
@@ -246,7 +250,7 @@ def test_csl_json_of_all_test_records_reads_back_with_citeproc(full_store: Path,
         ref = source[item["id"].lower()]
         exp = _expected(rec)
         assert " ".join(str(ref.title).split()) == _clean_title(exp["title"])
-        authors = ref.author if rec.authors else []
+        authors = ref.author if exp["families"] else []
         assert [str(a.family) if "family" in a else str(a["literal"]) for a in authors] == exp["families"]
         if exp["year"]:
             assert int(ref.issued["year"]) == exp["year"]
@@ -269,7 +273,7 @@ def test_bibtex_of_all_test_records_reads_back_with_bibtexparser(full_store: Pat
         exp = _expected(rec)
         fields = entry.fields_dict
         assert " ".join(entry["title"].split()) == _clean_title(exp["title"])
-        if rec.authors:
+        if exp["families"]:
             assert [" ".join(n.last).strip("{}") for n in entry["author"]] == exp["families"]
         if exp["year"]:
             assert entry["year"] == str(exp["year"])
@@ -290,8 +294,9 @@ def test_ris_of_all_test_records_reads_back_with_rispy(full_store: Path, records
         rec = records[entry["accession_number"]]
         exp = _expected(rec)
         assert entry.get("title") == _clean_title(exp["title"])
+        valid = [author for author in rec.authors if author.valid]
         assert [a if author.collective else a.split(",")[0]
-                for a, author in zip(entry.get("authors", []), rec.authors)] == exp["families"]
+                for a, author in zip(entry.get("authors", []), valid)] == exp["families"]
         if exp["year"]:
             assert entry["year"] == str(exp["year"])
         assert entry.get("doi") == exp["doi"] and entry.get("volume") == exp["volume"]
@@ -316,3 +321,169 @@ def test_export_profile_from_the_command_line_with_a_query_file(tmp_path: Path) 
                           "--store", str(_seed_store())], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("@article{pmid24649313,")
     assert "1 articles written as bibtex" in out.stderr
+
+
+def _pmids(*pmids: str) -> str:
+    """A --query that names articles by PMID literals (as kg network --query accepts them)."""
+    return f'SELECT ?id WHERE {{ ?a fabio:hasPubMedId ?id FILTER(?id IN ({", ".join(map(repr, pmids))})) }}'
+
+
+def _csl(store: Path, pmid: str) -> dict:
+    [item] = json.loads(_profiles(store, "csl-json", _pmids(pmid)))
+    return item
+
+
+def _datacite(store: Path, pmid: str) -> dict:
+    [record] = json.loads(_profiles(store, "datacite-json", _pmids(pmid)))
+    return record
+
+
+def _bibtex_names(store: Path, pmid: str, field: str) -> str:
+    entry = _profiles(store, "bibtex", _pmids(pmid)).decode()
+    [line] = [line for line in entry.splitlines() if line.startswith(f"  {field} = ")]
+    return line.removeprefix(f"  {field} = {{").removesuffix("},")
+
+
+def _rdf_list(graph: rdflib.Graph, subject: rdflib.URIRef, predicate: rdflib.URIRef) -> list:
+    from rdflib.collection import Collection
+
+    return list(Collection(graph, graph.value(subject, predicate)))
+
+
+BIBO = rdflib.Namespace("http://purl.org/ontology/bibo/")
+SCHEMA = rdflib.Namespace("http://schema.org/")
+KG = rdflib.Namespace("https://example.org/kg/")
+#: PMID 19133053 (ortho-search.xml): rank 4, "Kornman, Tony", is ValidYN="N".
+PSOAS = "19133053"
+PSOAS_FAMILIES = ["Swanson", "Lau", "Korman", "Wallace", "Polyakov"]
+
+
+def test_authorships_pubmed_marks_invalid_are_left_out_of_every_profile(full_store: Path) -> None:
+    assert [a["family"] for a in _csl(full_store, PSOAS)["author"]] == PSOAS_FAMILIES
+    assert [c["familyName"] for c in _datacite(full_store, PSOAS)["creators"]] == PSOAS_FAMILIES
+    assert _bibtex_names(full_store, PSOAS, "author") == (
+        "{Swanson}, Amy and {Lau}, Kenneth K and {Korman}, Tony M and {Wallace}, Euan M and {Polyakov}, Alex")
+    ris = _profiles(full_store, "ris", _pmids(PSOAS)).decode()
+    assert [line for line in ris.splitlines() if line.startswith("AU")] == [
+        "AU  - Swanson, Amy", "AU  - Lau, Kenneth K", "AU  - Korman, Tony M", "AU  - Wallace, Euan M",
+        "AU  - Polyakov, Alex"]
+    article = KG[f"br/pmid/{PSOAS}"]
+    bibo = rdflib.Graph().parse(data=_profiles(full_store, "bibo", _pmids(PSOAS)), format="turtle")
+    assert [str(bibo.value(a, rdflib.FOAF.familyName)) for a in _rdf_list(bibo, article, BIBO.authorList)] \
+        == PSOAS_FAMILIES
+    assert KG["ra/name/fn/kornman-tony"] not in set(bibo.objects(article, rdflib.DCTERMS.creator))
+    assert len(set(bibo.objects(article, rdflib.DCTERMS.creator))) == 5
+    schema = rdflib.Graph().parse(data=_profiles(full_store, "schema", _pmids(PSOAS)), format="json-ld")
+    assert [str(schema.value(a, SCHEMA.familyName)) for a in _rdf_list(schema, article, SCHEMA.author)] \
+        == PSOAS_FAMILIES
+    assert not set(schema.predicate_objects(KG[f"br/pmid/{PSOAS}/ar/4"]))
+
+
+def test_a_collective_author_is_a_named_organisation_in_bibo_and_datacite(full_store: Path) -> None:
+    # PMID 23676304 (narchd.txt): the 6th of 19 authors is "Radiotherapy Clinical Information Group".
+    article = KG["br/pmid/23676304"]
+    bibo = rdflib.Graph().parse(data=_profiles(full_store, "bibo", _pmids("23676304")), format="turtle")
+    authors = _rdf_list(bibo, article, BIBO.authorList)
+    assert len(authors) == 19
+    assert str(bibo.value(authors[5], rdflib.FOAF.name)) == "Radiotherapy Clinical Information Group"
+    assert set(bibo.objects(authors[5], rdflib.RDF.type)) == {rdflib.FOAF.Organization}
+    assert set(bibo.objects(authors[4], rdflib.RDF.type)) == {rdflib.FOAF.Person}
+    creators = _datacite(full_store, "23676304")["creators"]
+    assert creators[5] == {"name": "Radiotherapy Clinical Information Group", "nameType": "Organizational"}
+    assert [c["nameType"] for c in creators].count("Personal") == 18
+
+
+def test_a_person_with_only_a_family_name_is_personal_in_datacite(full_store: Path) -> None:
+    # PMID 28349780 (pubmr.xml): the third author is printed "Navgeet", with no given name or initials.
+    creators = _datacite(full_store, "28349780")["creators"]
+    assert creators[2] == {"name": "Navgeet", "nameType": "Personal", "familyName": "Navgeet"}
+    assert _csl(full_store, "28349780")["author"][2] == {"family": "Navgeet"}
+
+
+def test_a_name_suffix_has_its_own_field_in_every_format(full_store: Path) -> None:
+    # PMID 31789841: <LastName>Artino</LastName><ForeName>Anthony R</ForeName><Suffix>Jr</Suffix>
+    assert _csl(full_store, "31789841")["author"][2] == {"family": "Artino", "given": "Anthony R", "suffix": "Jr"}
+    assert "AU  - Artino, Anthony R, Jr\n" in _profiles(full_store, "ris", _pmids("31789841")).decode()
+    assert _bibtex_names(full_store, "31789841", "author") == (
+        "{Park}, Yoon Soo and {Konge}, Lars and {Artino}, Jr, Anthony R")
+    assert _datacite(full_store, "31789841")["creators"][2] == {
+        "name": "Artino, Anthony R Jr", "nameType": "Personal", "givenName": "Anthony R", "familyName": "Artino"}
+    schema = rdflib.Graph().parse(data=_profiles(full_store, "schema", _pmids("31789841")), format="json-ld")
+    artino = KG["br/pmid/31789841/ar/3"]
+    assert (str(schema.value(artino, SCHEMA.givenName)), str(schema.value(artino, SCHEMA.honorificSuffix)),
+            str(schema.value(artino, SCHEMA.name))) == ("Anthony R", "Jr", "Anthony R Artino Jr")
+
+
+def test_the_names_of_all_test_records_in_csl_json_are_those_of_the_records(full_store: Path, records: dict) -> None:
+    def name(a: Author) -> dict:
+        if a.collective:
+            return {"literal": a.collective}
+        return {k: v for k, v in {"family": a.family, "given": a.given or a.initials, "suffix": a.suffix}.items() if v}
+
+    items = json.loads(_profiles(full_store, "csl-json"))
+    suffixes = 0
+    for item in items:
+        rec = records[item["PMID"]]
+        assert item.get("author", []) == [name(a) for a in rec.authors if a.valid], item["PMID"]
+        assert item.get("editor", []) == [name(e) for e in (rec.book.editors if rec.book else [])], item["PMID"]
+        suffixes += sum("suffix" in a for a in item.get("author", []))
+    assert suffixes >= 10
+
+
+BOOK_EDITORS = [("Pagon", "Roberta A"), ("Bird", "Thomas D"), ("Dolan", "Cynthia R"), ("Stephens", "Karen"),
+                ("Adam", "Margaret P")]
+
+
+def test_book_editors_and_place_are_in_every_profile_in_order(tmp_path: Path) -> None:
+    # PMID 20301295, GeneReviews (efetch.pubmedbook.xml): no author, five editors.
+    store = tmp_path / "s"
+    with KnowledgeGraph.open(store, writable=True) as kg:
+        kg.ingest([str(DATA / "xml/eutils-samples/efetch.pubmedbook.xml")])
+    item = _csl(store, "20301295")
+    assert item["type"] == "book" and "author" not in item
+    assert [(e["family"], e["given"]) for e in item["editor"]] == BOOK_EDITORS
+    assert _bibtex_names(store, "20301295", "editor") == " and ".join(f"{{{f}}}, {g}" for f, g in BOOK_EDITORS)
+    ris = _profiles(store, "ris").decode()
+    assert [line for line in ris.splitlines() if line.startswith("A2")] == [f"A2  - {f}, {g}" for f, g in BOOK_EDITORS]
+    assert "CY  - Seattle (WA)" in ris.splitlines() and item["publisher-place"] == "Seattle (WA)"
+    assert [(c["familyName"], c["givenName"], c["contributorType"])
+            for c in _datacite(store, "20301295")["contributors"]] == [(f, g, "Editor") for f, g in BOOK_EDITORS]
+    article = KG["br/pmid/20301295"]
+    bibo = rdflib.Graph().parse(data=_profiles(store, "bibo"), format="turtle")
+    editors = _rdf_list(bibo, article, BIBO.editorList)
+    assert [(str(bibo.value(e, rdflib.FOAF.familyName)), str(bibo.value(e, rdflib.FOAF.givenName)))
+            for e in editors] == BOOK_EDITORS
+    assert set(bibo.objects(article, BIBO.editor)) == set(editors)
+    schema = rdflib.Graph().parse(data=_profiles(store, "schema"), format="json-ld")
+    assert [(str(schema.value(e, SCHEMA.familyName)), str(schema.value(e, SCHEMA.givenName)))
+            for e in _rdf_list(schema, article, SCHEMA.editor)] == BOOK_EDITORS
+
+
+def test_a_query_selects_articles_by_pmid_in_its_order_and_a_query_of_no_articles_is_refused(
+        full_store: Path) -> None:
+    by_pmid = _pmids("24649313", PSOAS, "1") + " ORDER BY DESC(?id)"  # PMID 1 is not in the store
+    ris = _profiles(full_store, "ris", by_pmid).decode()
+    assert [line for line in ris.splitlines() if line.startswith("AN")] == ["AN  - 24649313", f"AN  - {PSOAS}"]
+    for query, message in (
+        ("ASK { ?a fabio:hasPubMedId ?id }", "the query must be a SELECT whose first variable gives articles"),
+        ("CONSTRUCT { ?a a fabio:Expression } WHERE { ?a fabio:hasPubMedId ?id }",
+         "the query must be a SELECT whose first variable gives articles"),
+        ('SELECT ?t WHERE { ?a fabio:hasPubMedId "24649313" ; dcterms:title ?t }',
+         ("the first variable (?t) must give articles (IRIs such as kg:br/pmid/24649313, or PMIDs such as "
+          "'24649313'), got the literal 'Sorafenib in metastatic")),
+    ):
+        out = io.BytesIO()
+        with KnowledgeGraph.open(full_store) as kg, pytest.raises(SelectionError, match="^" + re.escape(message)):
+            export_profile(kg, "csl-json", out, query)
+        assert out.getvalue() == b""  # refused before anything is written
+
+
+def test_bibtex_keeps_two_apostrophes_two_apostrophes(full_store: Path) -> None:
+    import bibtexparser
+    from bibtexparser.middlewares import LatexDecodingMiddleware
+
+    # PMID 26729133 (metaknowledge.medline): "... equipped with a 7'' dome port."
+    entry = _profiles(full_store, "bibtex", _pmids("26729133")).decode()
+    assert "equipped with a 7'{}' dome port" in entry
+    [parsed] = bibtexparser.parse_string(entry, append_middleware=[LatexDecodingMiddleware()]).entries
+    assert "equipped with a 7'' dome port" in " ".join(parsed["abstract"].split())

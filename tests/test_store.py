@@ -302,6 +302,26 @@ def test_exporting_a_graph_the_store_does_not_hold_is_refused(tmp_path: Path) ->
     assert "<https://example.org/kg/graph/pmid/24649313> .\n" in (tmp_path / "seed.nq").read_text()
 
 
+def test_the_python_api_takes_one_path_and_refuses_what_it_cannot_use_clearly(tmp_path: Path) -> None:
+    with KnowledgeGraph.open(tmp_path / "s", writable=True) as kg:
+        assert kg.ingest(str(SEED)).added == 1  # a path alone, not its characters
+        with pytest.raises(ValueError, match="unknown format 'bogus'"):
+            kg.ingest([str(SEED)], format="bogus")
+        with pytest.raises(TypeError, match="cannot ingest 42"):
+            kg.ingest([42])
+        with pytest.raises(TypeError, match="select\\(\\) runs SELECT queries"):
+            kg.select("ASK { ?s ?p ?o }")
+        record = kg.to_rdflib("24649313")
+        assert len(record) == sum(1 for _ in kg.store.quads_for_pattern(None, None, None, kg.named_graph("24649313")))
+        with pytest.raises(ValueError, match="the store holds no graph"):
+            kg.to_rdflib("1")
+    with pytest.raises(StoreError, match="is closed"):
+        kg.query("ASK { ?s ?p ?o }")
+    with pytest.raises(StoreError, match="no knowledge graph at"):
+        KnowledgeGraph.open(tmp_path / "typo", writable=True, create=False)
+    assert not (tmp_path / "typo").exists()
+
+
 def test_opening_a_missing_store_for_reading_says_how_to_build_one(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="kg ingest"):
         KnowledgeGraph.open(tmp_path / "nothing")

@@ -35,7 +35,7 @@ def coauthor_edges(out: str, files: list[str], max_authors: int = 50) -> str:
     pairs = rows.shuffle(on="pmid").map_partitions(_pairs, max_authors, meta=meta)
     edges = pairs.groupby(["a", "b"]).agg(
         papers=("papers", "sum"), fractional=("fractional", "sum"), first=("year", "min"), last=("year", "max"))
-    target = f"{out}/coauthor-edges.parquet"
+    target = f"{out.rstrip('/')}/coauthor-edges.parquet"
     edges.reset_index().to_parquet(target, write_index=False, overwrite=True)
     return target
 

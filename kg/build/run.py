@@ -64,6 +64,8 @@ def ordered_inputs(inputs: Iterable[str]) -> list[str]:
     paths: list[str] = []
     for spec in inputs:
         matches = sorted(glob.glob(spec)) if any(c in spec for c in "*?[") else [spec]
+        if not matches or not os.path.exists(matches[0]):
+            raise ValueError(f"no file matches {spec}" if matches != [spec] else f"{spec} does not exist")
         paths.extend(expand_paths(matches))
     files = sorted(dict.fromkeys(paths), key=lambda p: (os.path.basename(p), p))
     names = [shard_name(f) for f in files]
@@ -71,6 +73,21 @@ def ordered_inputs(inputs: Iterable[str]) -> list[str]:
     if clash:
         raise ValueError(f"several inputs would make the same shard: {', '.join(sorted(clash))}")
     return files
+
+
+def _check_writable(out: str) -> None:
+    """ValueError now, before a cluster starts, if shards cannot be written to ``out``."""
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(out)
+    probe = f"{root}/.kg-probe-{os.getpid()}"
+    try:
+        fs.makedirs(root, exist_ok=True)
+        with fs.open(probe, "wb"):
+            pass
+        fs.rm(probe)
+    except OSError as exc:
+        raise ValueError(f"cannot write shards to {out}: {exc.strerror or exc}") from None
 
 
 def build(inputs: Iterable[str], out: str, *, store: str | None = None, base_iri: str | None = None,
@@ -91,6 +108,7 @@ def build(inputs: Iterable[str], out: str, *, store: str | None = None, base_iri
     files = ordered_inputs(inputs)
     if base_iri is not None:
         check_base_iri(base_iri)
+    _check_writable(out)
     report = BuildReport(files=len(files))
     kg = KnowledgeGraph.open(store, base_iri=base_iri, writable=True) if load else None
     own_client = client is None

@@ -135,16 +135,17 @@ def update(store: str, api_key: str | None, email: str | None, eutils_url: str, 
     """
     _run(store, eutils_url, api_key, email, save_xml, quiet,
          lambda kg, client, progress: update_records(kg, client, save_xml=save_xml, batch_size=batch_size,
-                                                     progress=progress))
+                                                     progress=progress), create=False)
 
 
 _Work = Callable[[KnowledgeGraph, EUtils, Callable[[FetchReport], None]], FetchReport]
 
 
 def _run(store: str, eutils_url: str, api_key: str | None, email: str | None, save_xml: str | None, quiet: bool,
-         work: _Work) -> None:
-    """Open the client and the store, do ``work`` with a progress bar, then report and exit."""
-    with _client(eutils_url, api_key, email) as client, open_store(store, writable=True) as kg:
+         work: _Work, *, create: bool = True) -> None:
+    """Open the client and the store (a new one only if ``create``), do ``work`` with a progress
+    bar, then report and exit."""
+    with _client(eutils_url, api_key, email) as client, open_store(store, writable=True, create=create) as kg:
         bar = _FetchProgress(enabled=not quiet and sys.stderr.isatty())
         directory = cache_directory(kg, save_xml)
         try:

@@ -10,6 +10,8 @@ stay the same whichever record mentions the affiliation (MAPPING.md,
 ('CN', 'Chinese Academy of Medical Sciences and Peking Union Medical College')
 >>> clean("Dept X, Univ Y, Boston, MA, USA. Electronic address: a@b.org.")
 'Dept X, Univ Y, Boston, MA, USA'
+>>> clean("Dept Z, Mymensingh, Bangladesh. rukhsana7498@ yahoo.com")
+'Dept Z, Mymensingh, Bangladesh'
 >>> country("Rush University, Chicago, IL.")
 'US'
 """
@@ -25,7 +27,9 @@ import pycountry
 
 __all__ = ["clean", "country", "institution"]
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An address; some records have a space after the "@" ("rukhsana7498@ yahoo.com"). The part
+# after it needs a dot, so "Skypart@ One City" and "Institute @ NTU" are not addresses.
+_EMAIL = re.compile(r"[\w.+-]+@ ?[\w-]+(?:\.[\w-]+)+")
 _EMAIL_LABEL = re.compile(r"(?:\s*[,;.:]?\s*(?:electronic address|e-?mail(?: address)?)\s*:?\s*\.?)+$", re.I)
 
 

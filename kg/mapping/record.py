@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 import pycountry
 
-from kg.mapping import affiliations
+from kg.identifiers import normalize_doi, normalize_pmcid
+from kg.mapping import affiliations, pubtypes
 from kg.mapping.iris import Iris, enc
 from kg.mapping.pages import page_range
 from kg.mapping.terms import Terms, boolean, integer, iri, lang, lit, typed
@@ -126,6 +127,12 @@ _PT_CLASSES = (
 _CACHE_SIZE = 20_000
 _ORG_ID_SCHEMES = {"ROR": "ror", "GRID": "grid", "ISNI": "isni", "RINGGOLD": "ringgold"}
 _BRACKETED = re.compile(r"^\[(.*)\](\.?)$")
+# Article ids whose form is checked (ArticleIdList / AID, ELocationID / LID): kind ->
+# (normaliser, the property keeping a malformed value as given, its name in warnings).
+_CHECKED_IDS = {
+    "doi": (normalize_doi, kgv.doiAsGiven, "DOI"),
+    "pmc": (normalize_pmcid, kgv.pmcidAsGiven, "PMC id"),
+}
 
 
 def fabio_class(record: Record) -> str:
@@ -152,6 +159,21 @@ def _title(text: str) -> str:
     """NLM puts translated titles in [brackets]; the title itself has none."""
     m = _BRACKETED.match(text)
     return f"{m.group(1)}{m.group(2)}" if m else text
+
+
+def _pmid(value: str | None) -> str | None:
+    """A PMID as a positive integer without leading zeros; None for anything else, such as
+    the "0" some reference lists give for a reference PubMed does not hold."""
+    return str(int(value)) if value and value.isdecimal() and int(value) > 0 else None
+
+
+def _article_numbers(record: Record) -> list[str]:
+    """The record's electronic article numbers (mapping-notes §5.2): its pii-type ELocationIDs
+    (LID) that the pages are, or, with no pages, that are not the publisher's PII (AID [pii])
+    repeated: "e0153", but not "S1879-4068(24)00075-4"."""
+    piis = {value for kind, value in record.article_ids if kind == "pii"}
+    return [value for kind, value in record.elocation_ids
+            if kind == "pii" and (value == record.pages or (not record.pages and value not in piis))]
 
 
 def _date_literal(date: PubDate) -> str | None:
@@ -237,7 +259,7 @@ class Mapper:
         graph = self.iris.graph(pmid)
         self._record_metadata(record, iri(graph), br, out)
         self._article(record, br, out, notes)
-        self._identifiers(record, br, out)
+        self._identifiers(record, br, out, notes)
         self._container(record, br, out)
         self._manifestation(record, br, out)
         self._roles(record, br, out, notes)
@@ -307,17 +329,18 @@ class Mapper:
                 out.add(br, prism.publicationDate, value)
             if d.season:
                 out.add(br, fabio.hasSeason, lit(d.season))
-            if d.raw and (d.season or d.end_year or value is None):
+            if d.raw and not d.is_plain:
                 out.add(br, kgv.medlineDate, lit(d.raw))
-            if d.year is None and d.raw:
-                notes.append(f"publication date without a year kept as text: {d.raw!r}")
+                if d.year is None:
+                    notes.append(f"publication date without a year kept as text: {d.raw!r}")
+                elif not (d.season or d.end_year):
+                    notes.append(f"publication date read only as {d.iso}, kept as text: {d.raw!r}")
         if r.year:
             out.add(br, fabio.hasPublicationYear, typed(f"{r.year:04d}", XSD + "gYear"))
         if r.citation:
             out.add(br, dcterms.bibliographicCitation, lit(r.citation))
-        for kind, value in r.elocation_ids:
-            if kind == "pii":
-                out.add(br, fabio.hasElectronicArticleIdentifier, lit(value))
+        for number in _article_numbers(r):
+            out.add(br, fabio.hasElectronicArticleIdentifier, lit(number))
         for kw in r.keywords:
             out.add(br, prism.keyword, lit(kw.text))
         if r.coi_statement:
@@ -347,7 +370,7 @@ class Mapper:
         out.share(node, datacite.usesIdentifierScheme, datacite[scheme])
         out.share(node, literal.hasLiteralValue, lit(value.lower() if scheme == "doi" else value))
 
-    def _identifiers(self, r: Record, br: str, out: _Out) -> None:
+    def _identifiers(self, r: Record, br: str, out: _Out, notes: list[str]) -> None:
         self._identifier(br, "pmid", r.pmid, out)
         if r.doi:
             out.add(br, prism.doi, lit(r.doi.lower()))
@@ -362,6 +385,12 @@ class Mapper:
         for kind, value in r.article_ids:
             if kind == "mid":
                 self._identifier(br, "nihmsid", value, out)
+        for kind, value in dict.fromkeys((*r.article_ids, *r.elocation_ids)):
+            if kind in _CHECKED_IDS:
+                normalize, as_given, name = _CHECKED_IDS[kind]
+                if normalize(value) is None:
+                    out.add(br, as_given, lit(value))
+                    notes.append(f"malformed {name} kept as text: {value!r}")
 
     # ------------------------------------------------------------ journal, volume, issue, book
     def _container(self, r: Record, br: str, out: _Out) -> None:
@@ -439,6 +468,11 @@ class Mapper:
             add(describe, dcterms.publisher, pub)
             out.share(pub, A, foaf.Organization)
             out.share(pub, NAME, lit(book.publisher))
+        if book.publisher_location:  # as for a journal's country (PL): a frbr:Place, not a literal
+            place = iri(self.iris.place(book.publisher_location))
+            add(describe, fabio.hasPlaceOfPublication, place)
+            out.share(place, A, frbr.Place)
+            out.share(place, LABEL, lit(book.publisher_location))
         if book.collection_title:
             series = iri(self.iris.series(book.collection_title))
             add(describe, frbr.partOf, series)
@@ -600,7 +634,7 @@ class Mapper:
             out.share(node, LABEL, lit(chem.name))
             if chem.registry_number and chem.registry_number != "0":
                 out.share(node, meshv.registryNumber, lit(chem.registry_number))
-        for pt in r.publication_types:
+        for pt in map(pubtypes.known, r.publication_types):
             node = iri(MESH + enc(pt.ui)) if pt.ui else iri(self.iris.pubtype(pt.name))
             out.add(br, dcterms.type, node)
             out.share(node, LABEL, lit(pt.name))
@@ -633,11 +667,9 @@ class Mapper:
 
     # ------------------------------------------------------------ links to other records
     def _links(self, r: Record, br: str, out: _Out) -> None:
-        for cc in r.comments_corrections:
-            predicate = LINK_PREDICATES.get(cc.kind)
-            if predicate and cc.pmid and cc.pmid != r.pmid:
-                out.add(br, predicate, iri(self.iris.article(cc.pmid)))
-        for ref in r.references:
-            pmid = ref.pmid
-            if pmid and pmid.isdigit() and pmid != r.pmid:
-                out.add(br, cito.cites, iri(self.iris.article(pmid)))
+        links = [(LINK_PREDICATES.get(cc.kind), cc.pmid) for cc in r.comments_corrections]
+        links += [(cito.cites, ref.pmid) for ref in r.references]
+        for predicate, value in links:
+            pmid = _pmid(value)
+            if predicate and pmid and pmid != r.pmid:
+                out.add(br, predicate, iri(self.iris.article(pmid)))

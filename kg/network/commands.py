@@ -20,11 +20,12 @@ from kg.clitools import fail, open_store, store_option, syntax_error_message
 from kg.network import io as network_io
 from kg.network.build import COUNTINGS, KINDS, LEVELS, Network, build, filter_network
 from kg.network.communities import detect
-from kg.network.extract import SelectionError, extract, selected_articles
+from kg.network.extract import extract
 from kg.network.identity import MergeFileError, identities, identity_graph, write_identities
 from kg.network.identity import resolve as resolve_identities
 from kg.network.metrics import CENTRALITIES, centralities, summary, top_nodes
 from kg.query import compact
+from kg.selection import SelectionError, selected_articles
 from kg.store import KnowledgeGraph
 
 __all__ = ["network", "resolve"]
@@ -381,7 +382,7 @@ def write_back(kinds: tuple[str, ...], store: str, resolution: float, seed: int,
     from kg.network.writeback import write_back as store_quads
 
     quads = []
-    with open_store(store, writable=True) as kg:
+    with open_store(store, writable=True, create=False) as kg:
         for kind in kinds or ("coauthor",):
             net = _load(kg, kind, options)
             values = centralities(net.graph, samples=samples, seed=seed)
@@ -412,7 +413,7 @@ def resolve(store: str, merge_file: str | None, dry_run: bool) -> None:
       printf 'label\\treplace by\\nJ C Byrd\\tJohn C Byrd\\n' > merges.tsv
       kg resolve --merge-file merges.tsv
     """
-    with open_store(store, writable=not dry_run) as kg:
+    with open_store(store, writable=not dry_run, create=False) as kg:
         try:
             merges, skipped = resolve_identities(kg, merge_file)
         except MergeFileError as exc:

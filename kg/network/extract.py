@@ -26,16 +26,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import pyoxigraph as ox
-
-from kg.mapping.vocab import FABIO, XSD
-from kg.query import compact
-
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
 
-__all__ = ["Article", "Corpus", "Organisation", "Person", "Selection", "SelectionError", "extract",
-           "selected_articles"]
+__all__ = ["Article", "Corpus", "Organisation", "Person", "extract"]
 
 # One or two triple patterns each: Oxigraph answers these at a few microseconds a row,
 # and the joins are cheaper in Python. Authorship IRIs are kg:br/pmid/{PMID}/ar/{rank}
@@ -43,6 +37,7 @@ __all__ = ["Article", "Corpus", "Organisation", "Person", "Selection", "Selectio
 _ARTICLES = "SELECT ?a ?id WHERE { ?a fabio:hasPubMedId ?id }"
 _YEARS = "SELECT ?a ?year WHERE { ?a fabio:hasPublicationYear ?year }"
 _HOLDERS = "SELECT ?role ?person WHERE { ?role pro:isHeldBy ?person }"
+_INVALID = "SELECT ?role WHERE { ?role kgv:valid false }"  # names PubMed marks as not the article's authors
 _ROLE_ORGANISATIONS = "SELECT ?role ?org WHERE { ?role pro:relatesToOrganization ?org }"
 _NAMES = "SELECT ?s ?name WHERE { ?s foaf:name ?name }"
 _COUNTRIES = "SELECT ?o ?country WHERE { ?o schema:addressCountry ?country }"
@@ -109,74 +104,6 @@ def _pairs(kg: KnowledgeGraph, sparql: str) -> list[tuple[str, str]]:
     return [(s[0].value, s[1].value) for s in kg.query(sparql)]
 
 
-class SelectionError(ValueError):
-    """A ``--query`` that does not give articles: not a SELECT, or a first variable with other values."""
-
-
-@dataclass
-class Selection:
-    """The articles a ``--query`` gives: the PMIDs of those in the store, and of those it does not hold."""
-
-    pmids: set[str]
-    missing: set[str]
-
-
-#: What a SELECT's variable may give.
-Term = ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple
-#: Literal datatypes a PMID may come as: a string (fabio:hasPubMedId) or an integer.
-_PMID_DATATYPES = (XSD + "string", XSD + "integer")
-
-
-def _pmid(term: Term, article_prefix: str) -> str | None:
-    """The PMID of an article IRI or a PMID literal; None for any other term."""
-    if isinstance(term, ox.NamedNode) and term.value.startswith(article_prefix):
-        pmid = term.value[len(article_prefix):]
-    elif isinstance(term, ox.Literal) and term.datatype.value in _PMID_DATATYPES:
-        pmid = term.value
-    else:
-        return None
-    return pmid if pmid.isascii() and pmid.isdigit() else None
-
-
-def _describe(term: Term, prefixes: dict[str, str]) -> str:
-    """A term as the error message names it."""
-    if isinstance(term, ox.NamedNode):
-        return f"{compact(term.value, prefixes)}, which is not an article"
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return f"the literal {term.value!r}@{term.language}"
-        datatype = term.datatype.value
-        shown = "" if datatype == XSD + "string" else f" ({compact(datatype, prefixes)})"
-        return f"the literal {term.value!r}{shown}"
-    return "a blank node" if isinstance(term, ox.BlankNode) else f"the triple {term}"
-
-
-def selected_articles(kg: KnowledgeGraph, sparql: str) -> Selection:
-    """The articles a SELECT's first variable gives (``--query FILE.rq``): article IRIs
-    (``kg:br/pmid/24649313``) or PMIDs (literals such as ``"24649313"``); rows where it is
-    unbound are skipped. Raises :class:`SelectionError` at the first value of another kind."""
-    solutions = kg.query(sparql)
-    variables = getattr(solutions, "variables", None)
-    if not variables:
-        raise SelectionError("the query must be a SELECT whose first variable gives articles")
-    prefix = kg.iris.article("")
-    given: set[str] = set()
-    for solution in solutions:
-        term = solution[0]
-        if term is None:
-            continue
-        pmid = _pmid(term, prefix)
-        if pmid is None:
-            example = compact(kg.iris.article("24649313"), kg.prefixes)
-            raise SelectionError(f"the first variable (?{variables[0].value}) must give articles (IRIs such as "
-                                 f"{example}, or PMIDs such as '24649313'), got {_describe(term, kg.prefixes)}")
-        given.add(pmid)
-    # The same test as extract's: an article of the store is an IRI with a fabio:hasPubMedId.
-    has_pmid = ox.NamedNode(FABIO + "hasPubMedId")
-    held = {p for p in given if next(kg.store.quads_for_pattern(ox.NamedNode(prefix + p), has_pmid, None), None)}
-    return Selection(held, given - held)
-
-
 def extract(kg: KnowledgeGraph, *, pmids: Iterable[str] | None = None, from_year: int | None = None,
             to_year: int | None = None, mesh: bool = False) -> Corpus:
     """Read the articles (all, or those in ``pmids``, published between the years given)
@@ -200,9 +127,10 @@ def extract(kg: KnowledgeGraph, *, pmids: Iterable[str] | None = None, from_year
     collective = kg.base_iri + "ra/collective/"
     holders: dict[str, str] = {}  # authorship -> person
     ranked: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    invalid = {s[0].value for s in kg.query(_INVALID)}
     for role, person in _pairs(kg, _HOLDERS):
         pmid, kind, rank = role[cut:].partition("/ar/")
-        if kind and pmid in articles and not person.startswith(collective):
+        if kind and pmid in articles and not person.startswith(collective) and role not in invalid:
             holders[role] = person
             ranked[pmid].append((int(rank), person))
     for pmid, authors in ranked.items():

@@ -147,5 +147,8 @@ def _eigenvector(g: nx.Graph) -> dict[Any, float]:
 
 
 def top_nodes(g: nx.Graph, values: dict[Any, float], n: int) -> list[tuple[Any, float]]:
-    """The ``n`` nodes with the highest values; ties by label, then id, for a stable order."""
-    return sorted(values.items(), key=lambda kv: (-kv[1], str(g.nodes[kv[0]].get("label", "")), str(kv[0])))[:n]
+    """The ``n`` nodes with the highest values; ties by label, then id, for a stable order
+    (values equal to 9 decimals tie: iterative measures such as eigenvector centrality
+    differ from run to run in the last digits)."""
+    return sorted(values.items(),
+                  key=lambda kv: (-round(kv[1], 9), str(g.nodes[kv[0]].get("label", "")), str(kv[0])))[:n]

@@ -21,6 +21,7 @@ import networkx as nx  # noqa: E402
 
 from kg.network.build import Network  # noqa: E402
 from kg.network.communities import detect  # noqa: E402
+from kg.output import open_output  # noqa: E402
 
 __all__ = ["FORMATS", "plot"]
 
@@ -72,6 +73,7 @@ def plot(network: Network, output: str | Path, *, top: int = 150, labels: int = 
         nx.draw_networkx_labels(graph, pos, ax=ax, labels={n: graph.nodes[n].get("label", n) for n in named},
                                 font_size=9, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
                                                    "alpha": 0.7})
-    fig.savefig(output, dpi=_DPI, format=suffix[1:])
+    with open_output(output, compress=False) as out:
+        fig.savefig(out, dpi=_DPI, format=suffix[1:])
     plt.close(fig)
     return graph

@@ -16,11 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from kg.records import PubDate
+from kg.records import MONTHS, PubDate
 
 __all__ = ["MONTHS", "SEASONS", "month_number", "parse_compact_date", "parse_history", "parse_pub_date"]
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_NUMBER = {m.lower(): i for i, m in enumerate(MONTHS, 1)}
 SEASONS = ("Spring", "Summer", "Autumn", "Fall", "Winter")
 _SEASON = {s.lower(): s for s in SEASONS}

@@ -57,8 +57,11 @@ def sniff(head: bytes) -> str | None:
     return "unsupported"
 
 
-def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
-    """Each named file, "-" for standard input, and the data files under each directory (sorted)."""
+def expand_paths(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]) -> Iterator[str]:
+    """Each named file, "-" for standard input, and the data files under each directory (sorted).
+    One path alone is one path, not a sequence of one-letter names."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
     for p in paths:
         p = os.fspath(p)
         if p != "-" and os.path.isdir(p):
@@ -84,7 +87,8 @@ def _data_files(folder: str) -> list[str]:
     return sorted(found)
 
 
-def read_records(paths: Iterable[str | os.PathLike[str]], format: Format = "auto") -> Iterator[Item]:
+def read_records(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+                 format: Format = "auto") -> Iterator[Item]:
     """Records, deletions and errors from files, directories and "-" (standard input), in order.
 
     >>> recs = list(read_records(["tests/data/seed"]))

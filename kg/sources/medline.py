@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 
-from kg.identifiers import normalize_doi, normalize_issn, normalize_orcid, normalize_pmcid
+from kg.identifiers import normalize_doi, normalize_issn, normalize_orcid
 from kg.records import (
     Affiliation,
     Author,
@@ -47,7 +47,7 @@ from kg.sources.medline_tags import (
     VALUE_SHAPES,
     group_of,
 )
-from kg.sources.text import collapse, split_abstract, split_affiliations
+from kg.sources.text import collapse, pick_article_ids, split_abstract, split_affiliations
 
 __all__ = ["medline_fields", "parse_medline", "split_flattened"]
 
@@ -347,13 +347,7 @@ def _finish(b: _Builder) -> Record:
         rec.book = b.book
     seen = {h.status for h in rec.history}
     rec.history.extend(h for h in b.fallback_history if h.status not in seen)
-    for kind, value in rec.article_ids:
-        if kind == "doi" and rec.doi is None:
-            rec.doi = normalize_doi(value)
-        elif kind == "pii" and rec.pii is None:
-            rec.pii = value
-    if rec.doi is None:
-        rec.doi = next((normalize_doi(v) for k, v in rec.elocation_ids if k == "doi"), None)
+    pick_article_ids(rec)
     return rec
 
 
@@ -565,12 +559,8 @@ def _reference_count(b: _Builder, value: str, line: int) -> None:
 
 
 def _pmc(b: _Builder, value: str, line: int) -> None:
-    pmcid = normalize_pmcid(value) if value else None
-    if pmcid:
-        b.rec.pmcid = pmcid
-        b.rec.article_ids.append(("pmc", pmcid))
-    elif value:
-        b.rec.warnings.append(f"line {line}: malformed PMC id {value!r}")
+    if value:
+        b.rec.article_ids.append(("pmc", value))
 
 
 def _mid(b: _Builder, value: str, line: int) -> None:

@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from kg.identifiers import normalize_doi, normalize_issn, normalize_orcid, normalize_pmcid
+from kg.identifiers import normalize_issn, normalize_orcid
 from kg.records import (
     AbstractSection,
     Affiliation,
@@ -47,7 +47,7 @@ from kg.records import (
     join_sections,
 )
 from kg.sources.dates import MONTHS, month_number, parse_pub_date
-from kg.sources.text import split_affiliations
+from kg.sources.text import pick_article_ids, split_affiliations
 
 __all__ = ["parse_pubmed_xml"]
 
@@ -297,17 +297,9 @@ def _article_ids(parent: Element, rec: Record) -> None:
     """ArticleIdList into article_ids, and the DOI, PII and PMC id picked from them."""
     for aid in parent.iterfind("ArticleIdList/ArticleId"):
         kind, value = aid.get("IdType", "").lower(), _text(aid)
-        if not value or kind == "pubmed":
-            continue  # the record's own PMID
-        rec.article_ids.append((kind, value))
-        if kind == "doi" and rec.doi is None:
-            rec.doi = normalize_doi(value)
-        elif kind == "pii" and rec.pii is None:
-            rec.pii = value
-        elif kind == "pmc" and rec.pmcid is None:
-            rec.pmcid = normalize_pmcid(value)
-    if rec.doi is None:
-        rec.doi = next((normalize_doi(v) for k, v in rec.elocation_ids if k == "doi"), None)
+        if value and kind != "pubmed":  # "pubmed" is the record's own PMID
+            rec.article_ids.append((kind, value))
+    pick_article_ids(rec)
 
 
 def _pages(pagination: Element | None) -> str | None:

@@ -1,4 +1,4 @@
-"""Text helpers shared by the parsers: whitespace, affiliations, abstract sections.
+"""Text helpers shared by the parsers: whitespace, affiliations, abstract sections, article ids.
 
 >>> split_affiliations("Dept A, Univ B, Beijing, China ; Lab C, Beijing, China.")
 ['Dept A, Univ B, Beijing, China', 'Lab C, Beijing, China.']
@@ -9,10 +9,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from kg.records import AbstractSection
+from kg.identifiers import normalize_doi, normalize_pmcid
+from kg.records import AbstractSection, Record
 
-__all__ = ["collapse", "split_abstract", "split_affiliations"]
+__all__ = ["collapse", "pick_article_ids", "split_abstract", "split_affiliations"]
 
 
 def collapse(text: str) -> str:
@@ -65,3 +67,19 @@ def split_abstract(text: str) -> list[AbstractSection]:
         AbstractSection(text=text[m.end() : nxt.start() if nxt else len(text)].strip(), label=m.group(1))
         for m, nxt in zip(matches, [*matches[1:], None])
     ]
+
+
+def _first(kind: str, ids: list[tuple[str, str]], normalize: Callable[[str], str | None]) -> str | None:
+    """The first value of ``kind`` among (kind, value) ``ids`` that ``normalize`` accepts, normalised."""
+    return next((n for k, v in ids if k == kind and (n := normalize(v))), None)
+
+
+def pick_article_ids(rec: Record) -> None:
+    """Set the record's DOI, PII and PMC id: the first well-formed one of each kind among its
+    article ids (ArticleIdList; AID and PMC lines), the DOI else from its ELocationIDs (LID).
+
+    Malformed values stay in ``article_ids`` and ``elocation_ids``, where the mapping keeps them as text.
+    """
+    rec.doi = _first("doi", rec.article_ids, normalize_doi) or _first("doi", rec.elocation_ids, normalize_doi)
+    rec.pii = _first("pii", rec.article_ids, str)
+    rec.pmcid = _first("pmc", rec.article_ids, normalize_pmcid)

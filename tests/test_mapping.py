@@ -1,0 +1,282 @@
+"""The mapping of records to RDF, checked fact by fact on the real records where it once went wrong:
+electronic article numbers, page ranges, PMID 0 links, MedlineDate text, malformed identifiers,
+publication types and e-mail addresses in affiliations."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import io
+import re
+from pathlib import Path
+
+import pytest
+from helpers import BULK, DATA
+
+from kg.mapping import DEFAULT_BASE_IRI, MappedRecord, Mapper
+from kg.mapping.iris import Iris
+from kg.mapping.pages import page_range
+from kg.mapping.pubtypes import table
+from kg.mapping.terms import iri, lit, typed
+from kg.mapping.vocab import CITO, DCTERMS, FABIO, FOAF, KGV, MESH, PRISM, PRO, RDFS, XSD
+from kg.records import CommentCorrection, PublicationType, Record, Reference
+from kg.sources import parse_medline, parse_pubmed_xml, read_records
+from kg.store import KnowledgeGraph
+
+IRIS = Iris(DEFAULT_BASE_IRI)
+MAPPER = Mapper(DEFAULT_BASE_IRI)
+
+
+@functools.cache
+def _records(path: Path) -> dict[str, Record]:
+    return {r.pmid: r for r in read_records([path]) if isinstance(r, Record)}
+
+
+def _map(path: str, pmid: str) -> MappedRecord:
+    return MAPPER.map(_records(DATA / path)[pmid])
+
+
+def _objects(mapped: MappedRecord, subject: str, predicate: str, *, shared: bool = False) -> list[str]:
+    """The N-Triples objects of ``subject predicate`` in the record graph (or the shared entities)."""
+    head = f"{iri(subject)} {iri(predicate)} "
+    return [t[len(head):] for t in (mapped.entities if shared else mapped.triples) if t.startswith(head)]
+
+
+def _article(mapped: MappedRecord, predicate: str) -> list[str]:
+    return _objects(mapped, IRIS.article(mapped.pmid), predicate)
+
+
+# ---------------------------------------------------------------- electronic article numbers (mapping-notes §5.2)
+
+
+def test_a_publisher_pii_is_not_an_electronic_article_number() -> None:
+    m = _map("xml/efetch-single/38704912.xml", "38704912")  # MedlinePgn 101777, ELocationID pii = the PII
+    assert _article(m, FABIO + "hasPII") == [lit("S1879-4068(24)00075-4")]
+    assert _article(m, FABIO + "hasElectronicArticleIdentifier") == []
+    assert _objects(m, IRIS.manifestation("38704912"), PRISM + "pageRange") == [lit("101777")]
+
+
+@pytest.mark.parametrize("path,pmid,numbers,pii", [
+    # no pages: the LID that is not the AID [pii] ("e134973"), not the one that repeats it ("134973")
+    ("medline/blachlylab.nbib", "32554930", ["e134973"], "134973"),
+    # pages equal to the LID: an article number, even where it is also a PII
+    ("medline/pybibx.txt", "33665388", ["e00205"], "S2405-6731(21)00006-4"),
+    ("medline/pybibx-mcda.txt", "35613115", ["e0268584"], "PONE-D-21-33200"),
+    # no pages, and the only LID is the ArticleId pii: the PII, stated once
+    ("xml/efetch-single/38449742.xml", "38449742", [], "021003"),
+])
+def test_electronic_article_numbers(path: str, pmid: str, numbers: list[str], pii: str) -> None:
+    m = _map(path, pmid)
+    assert _article(m, FABIO + "hasElectronicArticleIdentifier") == [lit(n) for n in numbers]
+    assert _article(m, FABIO + "hasPII") == [lit(pii)]
+
+
+def test_no_stored_article_number_is_a_pii_other_than_its_pages(kg: KnowledgeGraph) -> None:
+    rows = kg.select("""SELECT ?a WHERE { ?a fabio:hasElectronicArticleIdentifier ?n ; fabio:hasPII ?n .
+                        FILTER NOT EXISTS { ?a frbr:embodiment/prism:pageRange ?n } }""")
+    assert rows == []
+
+
+# ---------------------------------------------------------------- pages (mapping-notes §5.5)
+
+
+@pytest.mark.parametrize("path,pmid,raw,start,end", [
+    ("xml/medsamp2006.xml", "12211241", "1475-6; author reply 1475-6", "1475", "1476"),
+    ("medline/narchd.txt", "15259683", "16-24; quiz 25-7", "16", "27"),
+    ("medline/narchd.txt", "15970854", "1933-5; discussion 1935-8", "1933", "1938"),
+    ("xml/ortho-search.xml", "9952119", "21-5; discussion 26", "21", "26"),
+    ("xml/pubmedportable-pancreatic.xml", "10075463", "327; author reply 328", "327", "328"),
+    ("medline/ortho-search.nbib", "23972639", "1186.e1-5", "1186.e1", "1186.e5"),
+    ("xml/ortho-search.xml", "23972639", "1186.e1-5", "1186.e1", "1186.e5"),
+    ("xml/medsamp2006.xml", "14177620", "SUPPL:4309-22", "4309", "4322"),
+    ("medline/narchd.txt", "12690711", "8-13, 1", "8", "13"),
+    # text that is not pages: no starting or ending page, only the raw range
+    ("xml/medsamp2006.xml", "9110943", "[34457 words; 185 paragraphs]", None, None),
+])
+def test_starting_and_ending_pages_of_real_records(path: str, pmid: str, raw: str, start: str | None,
+                                                   end: str | None) -> None:
+    m = _map(path, pmid)
+    re_ = IRIS.manifestation(pmid)
+    assert _objects(m, re_, PRISM + "pageRange") == [lit(raw)]
+    assert _objects(m, re_, PRISM + "startingPage") == ([lit(start)] if start else [])
+    assert _objects(m, re_, PRISM + "endingPage") == ([lit(end)] if end else [])
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("110-4", ("110", "114")),
+    ("1595-603.e9", ("1595", "1603.e9")),  # the first number shortened, before ".e9"
+    ("1161.e1-1161.e2", ("1161.e1", "1161.e2")),
+    ("77-95, viii", ("77", "95")),  # roman front matter after the article is not its end
+    ("676-90; appendix 690-2", ("676", "692")),
+    ("58, 60, 62 passim", ("58", "62")),
+    ("465-e917", ("465", "e917")),
+    ("i-ii", ("i", "ii")),
+    ("e0153", ("e0153", None)),
+    ("48-43", (None, None)),  # a range that runs backwards is not read as one
+])
+def test_page_notations(raw: str, expected: tuple) -> None:
+    assert page_range(raw) == expected
+
+
+# ---------------------------------------------------------------- links to PMIDs
+
+
+@pytest.mark.parametrize("pmid", ["29226023", "32935693", "35573891", "37903272", "38170905", "38988993"])
+def test_a_reference_to_pmid_0_is_no_link(pmid: str) -> None:
+    m = _map(f"xml/efetch-single/{pmid}.xml", pmid)
+    cited = _article(m, CITO + "cites")
+    assert iri(IRIS.article("0")) not in cited
+    assert len(cited) == len({r.pmid for r in _records(DATA / f"xml/efetch-single/{pmid}.xml")[pmid].references
+                              if r.pmid and r.pmid != "0"})
+
+
+def test_pmids_of_links_are_positive_integers_without_leading_zeros() -> None:
+    rec = Record(pmid="1", comments_corrections=[CommentCorrection("CommentIn", "000"),
+                                                 CommentCorrection("ErratumIn", "0042")],
+                 references=[Reference(ids=[("pubmed", "00")]), Reference(ids=[("pubmed", "017")])])
+    m = MAPPER.map(rec)
+    assert _article(m, CITO + "isDiscussedBy") == []
+    assert _article(m, CITO + "isCorrectedBy") == [iri(IRIS.article("42"))]
+    assert _article(m, CITO + "cites") == [iri(IRIS.article("17"))]
+
+
+# ---------------------------------------------------------------- publication dates
+
+
+def _bulk_record(pmid: str) -> Record:
+    """One record of the bulk file, cut out of it (reading the whole file as records takes seconds)."""
+    with gzip.open(BULK) as f:
+        data = f.read()
+    at = data.index(f"<PMID Version=\"1\">{pmid}</PMID>".encode())
+    start, end = data.rindex(b"<PubmedArticle>", 0, at), data.index(b"</PubmedArticle>", at)
+    xml = b"<PubmedArticleSet>" + data[start:end] + b"</PubmedArticle></PubmedArticleSet>"
+    [record] = parse_pubmed_xml(io.BytesIO(xml), str(BULK))
+    return record
+
+
+def test_a_quarter_keeps_its_medline_date_and_is_reported() -> None:
+    m = MAPPER.map(_bulk_record("34092911"))
+    assert _article(m, PRISM + "publicationDate") == [typed("2021", XSD + "gYear")]
+    assert _article(m, KGV + "medlineDate") == [lit("2021 3rd Quarter")]
+    assert m.notes == ["publication date read only as 2021, kept as text: '2021 3rd Quarter'"]
+
+
+@pytest.mark.parametrize("path,pmid,date,medline_date", [
+    ("medline/pybibx.txt", "30586119", typed("2019-01", XSD + "gYearMonth"), ["2019 Jan/Mar"]),
+    ("medline/pybibx.txt", "26663307", typed("2015", XSD + "gYear"), ["2015 Autumn"]),
+    ("medline/narchd.txt", "18630419", typed("2004", XSD + "gYear"), ["2004-2005"]),
+    ("xml/efetch-single/38704912.xml", "38704912", typed("2024-06", XSD + "gYearMonth"), []),
+])
+def test_the_medline_date_is_kept_exactly_when_the_date_leaves_text_out(path: str, pmid: str, date: str,
+                                                                         medline_date: list[str]) -> None:
+    m = _map(path, pmid)
+    assert _article(m, PRISM + "publicationDate") == [date]
+    assert _article(m, KGV + "medlineDate") == [lit(t) for t in medline_date]
+    assert not any("publication date" in n for n in m.notes)
+
+
+# ---------------------------------------------------------------- malformed identifiers
+
+
+@pytest.mark.parametrize("pmid,given", [
+    ("10026444", "51466"), ("10026445", "51467"), ("10026446", "51468"), ("10026447", "51469"), ("10050105", "30049"),
+])
+def test_a_malformed_doi_is_kept_as_given_and_reported(pmid: str, given: str) -> None:
+    m = _map("xml/pubmedportable-pancreatic.xml", pmid)
+    assert _article(m, PRISM + "doi") == []
+    assert _article(m, KGV + "doiAsGiven") == [lit(given)]
+    assert m.notes == [f"malformed DOI kept as text: '{given}'"]
+
+
+def test_malformed_ids_in_medline_text_are_kept_as_given_and_reported() -> None:
+    text = "PMID- 1\nTI  - A title.\nAID - notadoi/xyz [doi]\nAID - PMC12x [pmc]\nPMC - PMC77\n"
+    [record] = parse_medline(io.StringIO(text), "ids.txt")
+    m = MAPPER.map(record)
+    assert (_article(m, PRISM + "doi"), _article(m, KGV + "doiAsGiven")) == ([], [lit("notadoi/xyz")])
+    assert _article(m, KGV + "pmcidAsGiven") == [lit("PMC12x")]
+    assert _article(m, FABIO + "hasPubMedCentralId") == [lit("PMC77")]  # the well-formed one
+    assert m.notes == ["malformed DOI kept as text: 'notadoi/xyz'", "malformed PMC id kept as text: 'PMC12x'"]
+
+
+def test_well_formed_ids_give_no_as_given_values() -> None:
+    m = _map("xml/efetch-single/38449742.xml", "38449742")
+    assert _article(m, PRISM + "doi") == [lit("10.1115/1.4063271")]
+    assert _article(m, FABIO + "hasPubMedCentralId") == [lit("PMC10913807")]
+    assert _article(m, KGV + "doiAsGiven") == _article(m, KGV + "pmcidAsGiven") == m.notes == []
+
+
+# ---------------------------------------------------------------- publication types (mapping-notes §5.11)
+
+
+def test_text_and_xml_give_the_same_publication_type_nodes() -> None:
+    expected = [iri(MESH + "D016428"), iri(MESH + "D016454")]
+    for path in ("medline/pair-7records.txt", "xml/pair-7records.xml"):
+        m = _map(path, "30034368")
+        assert _article(m, DCTERMS + "type") == expected, path
+        assert _objects(m, MESH + "D016454", RDFS + "label", shared=True) == [lit("Review")]
+
+
+@pytest.mark.parametrize("path,pmid,types", [
+    ("medline/narchd.txt", "25796116", {"D016428": "Journal Article"}),
+    ("medline/metaknowledge.medline", "26808161", {"D016454": "Review", "D016428": "Journal Article"}),
+])
+def test_upper_case_publication_types_are_the_mesh_ones(path: str, pmid: str, types: dict[str, str]) -> None:
+    m = _map(path, pmid)
+    assert _article(m, DCTERMS + "type") == [iri(MESH + ui) for ui in types]
+    for ui, label in types.items():
+        assert _objects(m, MESH + ui, RDFS + "label", shared=True) == [lit(label)]
+
+
+def test_a_publication_type_the_table_lacks_keeps_its_own_node() -> None:
+    m = MAPPER.map(Record(pmid="1", publication_types=[PublicationType("Consensus Development Conference")]))
+    node = IRIS.pubtype("Consensus Development Conference")
+    assert _article(m, DCTERMS + "type") == [iri(node)]
+    assert _objects(m, node, RDFS + "label", shared=True) == [lit("Consensus Development Conference")]
+
+
+def test_the_publication_type_table_is_every_name_and_ui_of_the_xml_test_data() -> None:
+    found: dict[str, set[str]] = {}
+    for r in read_records([DATA / "xml", BULK]):
+        if isinstance(r, Record):
+            for pt in r.publication_types:
+                if pt.ui:
+                    found.setdefault(pt.name, set()).add(pt.ui)
+    assert {pt.name: {pt.ui} for pt in table().values()} == found
+    assert len({pt.ui for pt in table().values()}) == len(table()) == 40
+
+
+def test_every_stored_publication_type_has_one_label(kg: KnowledgeGraph) -> None:
+    rows = kg.select("""SELECT ?t (COUNT(DISTINCT ?label) AS ?n) WHERE { ?a dcterms:type ?t . ?t rdfs:label ?label }
+                        GROUP BY ?t HAVING (COUNT(DISTINCT ?label) != 1)""")
+    assert rows == []
+    count = "SELECT (COUNT(?a) AS ?n) WHERE {{ ?a dcterms:type <{}> }}"
+    assert kg.select(count.format(IRIS.pubtype("Journal Article")))[0]["n"] == 0
+    assert kg.select(count.format(MESH + "D016428"))[0]["n"] > 1700
+
+
+# ---------------------------------------------------------------- affiliations
+
+
+@pytest.mark.parametrize("path,pmid,name", [
+    ("medline/ortho-search.nbib", "18626460",
+     "Department of Pediatrics, Mymensingh Medical College Hospital, Mymensingh, Bangladesh"),
+    ("xml/ortho-search.xml", "18626460",
+     "Department of Pediatrics, Mymensingh Medical College Hospital, Mymensingh, Bangladesh"),
+    ("medline/ortho-search.nbib", "14551710",
+     "Klinik und Poliklinik fur Innere Medizin I, Universitatsklinikum Regensburg, Regensburg"),
+    ("xml/ortho-search.xml", "14551710",
+     "Klinik und Poliklinik für Innere Medizin I, Universitätsklinikum Regensburg, Regensburg"),
+])
+def test_an_email_address_with_a_space_after_the_at_sign_is_removed(path: str, pmid: str, name: str) -> None:
+    m = _map(path, pmid)
+    orgs = [o[1:-1] for role in _article(m, PRO + "isDocumentContextFor")
+            for o in _objects(m, role[1:-1], PRO + "relatesToOrganization")]
+    names = {n for org in orgs for n in _objects(m, org, FOAF + "name", shared=True)}
+    assert lit(name) in names
+    assert not any("@" in n for n in names)
+
+
+def test_no_stored_organisation_name_holds_an_email_address(kg: KnowledgeGraph) -> None:
+    names = [r["n"] for r in kg.select("SELECT ?n WHERE { ?o a foaf:Organization ; foaf:name ?n }")]
+    assert len(names) > 1000
+    assert [n for n in names if re.search(r"\S@ ?\S+\.\S", n)] == []
