@@ -40,6 +40,7 @@ __all__ = [
     "compact",
     "expand_iri",
     "has_dataset",
+    "keywords_only",
     "load_query",
     "named_queries",
     "parse_param",
@@ -174,7 +175,7 @@ def parse_param(text: str, prefixes: dict[str, str], declared: dict[str, QueryPa
 
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
-# What may hide a "FROM" that is no keyword: strings, IRIs, comments (tried in this order at
+# What may hide a word that is no keyword: strings, IRIs, comments (tried in this order at
 # each position, so that a "#" inside an IRI or a string is not taken for a comment).
 _NOT_KEYWORDS = re.compile(
     r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*'
@@ -191,7 +192,16 @@ def has_dataset(sparql: str) -> bool:
     >>> has_dataset('SELECT ?from WHERE { ?s <http://x/#from> ?from . FILTER(?from != "FROM x") } # FROM')
     False
     """
-    return bool(_FROM.search(_NOT_KEYWORDS.sub(" ", sparql)))
+    return bool(_FROM.search(keywords_only(sparql)))
+
+
+def keywords_only(sparql: str) -> str:
+    """``sparql`` with its strings, IRIs and comments blanked out, for looking for keywords.
+
+    >>> keywords_only('SELECT * { ?s <http://x/#SERVICE> "FROM" } # FROM').split()
+    ['SELECT', '*', '{', '?s', '}']
+    """
+    return _NOT_KEYWORDS.sub(" ", sparql)
 
 
 def bind_values(sparql: str, bindings: dict[str, Any]) -> str:

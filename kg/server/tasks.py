@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from kg.mapping.vocab import FOAF, RDF, RDFS
 from kg.output import open_output
-from kg.query import compact, has_dataset
+from kg.query import compact, has_dataset, keywords_only
 from kg.server.negotiation import choose
 from kg.server.writes import WriteRefused, check_update
 
@@ -77,11 +77,6 @@ class _Capped:
         return b"".join(self.parts)
 
 
-_STRINGS_AND_IRIS = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*'
-)
-
-
 def uses_service(sparql: str) -> bool:
     """Whether a query or update calls SERVICE (ignoring strings, IRIs and comments).
 
@@ -90,7 +85,7 @@ def uses_service(sparql: str) -> bool:
     >>> uses_service('SELECT * { ?s ?p "a SERVICE" }  # SERVICE')
     False
     """
-    return re.search(r"\bSERVICE\b", _STRINGS_AND_IRIS.sub(" ", sparql), re.I) is not None
+    return re.search(r"\bSERVICE\b", keywords_only(sparql), re.I) is not None
 
 
 # ---------------------------------------------------------------- SPARQL protocol
