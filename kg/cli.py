@@ -462,22 +462,26 @@ def serve(store: str, host: str, port: int, timeout: float, cors: bool, base_url
                           token=token, allow_service=allow_service, max_memory_bytes=max_memory << 20 or None)
     if workers:
         config.workers = workers
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        # uvicorn would report a busy port only after start-up, in its log, with exit code 3.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    # Bound here, not by uvicorn: a busy port is then a one-line error (uvicorn reports it after
+    # start-up, in its log, with exit code 3), and --port 0 can print the port it got.
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    port = listener.getsockname()[1]
     try:
         app = create_app(config)
     except (StoreError, RuntimeError) as exc:
         fail(str(exc))
-    click.echo(f"serving {store} on http://{host}:{port}/ (SPARQL: http://{host}:{port}/sparql)", err=True)
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+    click.echo(f"serving {store} on {url} (SPARQL: {url}sparql)", err=True)
     # Bounded connections: beyond them new ones get 503, so a flood (or slow clients
     # holding connections) cannot exhaust the server.
-    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5, timeout_keep_alive=5,
-                limit_concurrency=256)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5,
+                                           timeout_keep_alive=5, limit_concurrency=256))
+    server.run(sockets=[listener])
 
 
 # ---------------------------------------------------------------- fetch, update, network

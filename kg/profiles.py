@@ -400,7 +400,8 @@ def datacite_json(art: Article) -> dict[str, Any]:
         "doi": art.doi,
         "types": {"resourceTypeGeneral": {"Book": "Book", "BookChapter": "BookChapter"}.get(art.kind, "JournalArticle"),
                   "resourceType": art.kind},
-        "creators": [_datacite_name(a) for a in art.authors],
+        # DataCite requires a creator: a book with editors only is credited to them, as citations do.
+        "creators": [_datacite_name(a) for a in art.authors or art.editors],
         "contributors": [_datacite_name(e) | {"contributorType": "Editor"} for e in art.editors],
         "titles": [{"title": art.title}] if art.title else [],
         "publisher": art.publisher or art.journal,
@@ -411,10 +412,11 @@ def datacite_json(art: Article) -> dict[str, Any]:
         "identifiers": [{"identifier": art.pmid, "identifierType": "PMID"}]
         + ([{"identifier": art.pmcid, "identifierType": "PMCID"}] if art.pmcid else []),
         "descriptions": [{"description": art.abstract, "descriptionType": "Abstract"}] if art.abstract else [],
+        # A journal article's journal or a chapter's book; a book has none (art.journal is then None).
         "container": {k: v for k, v in {
-            "type": "Journal", "title": art.journal, "volume": art.volume, "issue": art.issue,
-            "firstPage": art.start, "lastPage": art.end, "identifier": art.issn,
-            "identifierType": "ISSN" if art.issn else None}.items() if v},
+            "type": "Book" if art.kind == "BookChapter" else "Journal", "title": art.journal, "volume": art.volume,
+            "issue": art.issue, "firstPage": art.start, "lastPage": art.end, "identifier": art.issn,
+            "identifierType": "ISSN" if art.issn else None}.items() if v} if art.journal else None,
     }
     return {k: v for k, v in record.items() if v not in (None, [], {})}
 

@@ -417,6 +417,7 @@ def test_a_fetch_that_fails_prints_a_summary_only_of_what_arrived(tmp_path, serv
     assert out.exit_code == 1 and out.stdout == ""
     assert out.stderr == (f"Error: cannot reach 127.0.0.1:{port}: connection refused; check the network connection "
                           "(or --eutils-url / KG_EUTILS_URL)\n")
+    assert not store.exists()  # the store this fetch made, with nothing in it, is removed again
 
     # The first batch arrives, the second keeps failing: the summary counts the first only.
     fake = serve(pancreatic, limits=None, faults_on="efetch.fcgi")
@@ -430,7 +431,7 @@ def test_a_fetch_that_fails_prints_a_summary_only_of_what_arrived(tmp_path, serv
         "files:    1"]
     assert out.stderr == (f"Error: 127.0.0.1:{fake.httpd.server_address[1]} kept failing (status 500, 6 tries); "
                           "try again later: the command resumes where it stopped\n"
-                          f"the 1 batches downloaded are kept in {cache}: run the same command again to go on\n")
+                          f"downloaded so far: 1 batch, kept in {cache}: run the same command again to go on\n")
 
 
 def test_a_missing_pmid_file_is_a_usage_error(tmp_path, serve, pancreatic, monkeypatch) -> None:
@@ -461,6 +462,7 @@ def test_usage_errors(tmp_path) -> None:
     assert out.exit_code == 2 and "is not a date" in out.output
     out = run(fetch_command, "x", "--since", "2020", "--until", "2019", "--store", store)
     assert out.exit_code == 1 and "the range 2020 to 2019 is empty" in out.output
+    assert not Path(store).exists()
     out = run(fetch_command, "x", "--eutils-url", "eutils.example.org", "--store", store)
     assert out.exit_code == 2 and "'eutils.example.org' is not an http(s) URL" in out.output
 

@@ -446,15 +446,24 @@ def test_book_editors_and_place_are_in_every_profile_in_order(tmp_path: Path) ->
     ris = _profiles(store, "ris").decode()
     assert [line for line in ris.splitlines() if line.startswith("A2")] == [f"A2  - {f}, {g}" for f, g in BOOK_EDITORS]
     assert "CY  - Seattle (WA)" in ris.splitlines() and item["publisher-place"] == "Seattle (WA)"
+    datacite = _datacite(store, "20301295")
     assert [(c["familyName"], c["givenName"], c["contributorType"])
-            for c in _datacite(store, "20301295")["contributors"]] == [(f, g, "Editor") for f, g in BOOK_EDITORS]
+            for c in datacite["contributors"]] == [(f, g, "Editor") for f, g in BOOK_EDITORS]
+    # DataCite requires creators: the editors of a book without authors; a book is in no container.
+    assert [(c["familyName"], c["givenName"]) for c in datacite["creators"]] == BOOK_EDITORS
+    assert "container" not in datacite and datacite["types"]["resourceTypeGeneral"] == "Book"
     article = KG["br/pmid/20301295"]
     bibo = rdflib.Graph().parse(data=_profiles(store, "bibo"), format="turtle")
     editors = _rdf_list(bibo, article, BIBO.editorList)
     assert [(str(bibo.value(e, rdflib.FOAF.familyName)), str(bibo.value(e, rdflib.FOAF.givenName)))
             for e in editors] == BOOK_EDITORS
     assert set(bibo.objects(article, BIBO.editor)) == set(editors)
+    assert set(bibo.objects(article, rdflib.RDF.type)) == {BIBO.Book}  # not bibo:AcademicArticle
+    assert str(bibo.value(bibo.value(article, rdflib.DCTERMS.publisher), rdflib.FOAF.name)) \
+        == "University of Washington, Seattle"
     schema = rdflib.Graph().parse(data=_profiles(store, "schema"), format="json-ld")
+    assert set(schema.objects(article, rdflib.RDF.type)) == {SCHEMA.Book}
+    assert str(schema.value(schema.value(article, SCHEMA.publisher), SCHEMA.name)) == "University of Washington, Seattle"
     assert [(str(schema.value(e, SCHEMA.familyName)), str(schema.value(e, SCHEMA.givenName)))
             for e in _rdf_list(schema, article, SCHEMA.editor)] == BOOK_EDITORS
 

@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,29 +45,27 @@ HOSTILE = b"""<?xml version="1.0"?>
 </PubmedArticle></PubmedArticleSet>"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
+    """``kg serve`` on a port it picks (``--port 0``), read from its "serving ... on URL" line."""
+
     def __init__(self, store: Path, *args: str) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = store.parent / f"serve-{self.port}.log"
+        self.log = Path(tempfile.mkstemp(prefix="serve-", suffix=".log", dir=store.parent)[1])
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(self.port), *args],
+            [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", "0", *args],
             stdout=subprocess.DEVNULL, stderr=self.log.open("wb"))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
+            serving = re.search(r"^serving .* on (http://127\.0\.0\.1:(\d+))/ ", self.log.read_text(), re.MULTILINE)
+            if serving:
+                self.url, self.port = serving[1], int(serving[2])
+                try:
+                    if httpx.get(self.url + "/health", timeout=2).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
             if self.process.poll() is not None:
                 raise RuntimeError(self.log.read_text())
+            time.sleep(0.2)
         raise RuntimeError("the server did not start: " + self.log.read_text())
 
     def stop(self) -> None:
@@ -167,6 +166,11 @@ def test_form_posts_dataset_parameters_and_the_union_default_graph(server: Serve
         "named-graph-uri": "https://example.org/kg/graph/pmid/24649313"}, headers={"Accept": "application/json"})
     assert [b["g"]["value"] for b in named.json()["results"]["bindings"]] == [
         "https://example.org/kg/graph/pmid/24649313"]
+    # Named graphs only: the default graph is empty (SPARQL 1.1 Protocol 2.1.4, as FROM NAMED alone).
+    named_only = httpx.get(server.url + "/sparql", params={
+        "query": count, "named-graph-uri": "https://example.org/kg/graph/pmid/24649313"},
+        headers={"Accept": "application/json"})
+    assert named_only.json()["results"]["bindings"][0]["n"]["value"] == "0"
     from_clause = count.replace("WHERE", "FROM <https://example.org/kg/graph/pmid/24649313> WHERE")
     in_query = httpx.post(server.url + "/sparql", data={"query": from_clause}, headers={"Accept": "application/json"})
     assert in_query.json() == one.json()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shutil
 import signal
 import sys
 import threading
@@ -22,6 +23,7 @@ from kg.fetch.eutils import DEFAULT_EUTILS_URL, EUtils
 from kg.fetch.run import DEFAULT_BATCH, FetchReport, cache_directory, parse_pmids
 from kg.fetch.run import fetch as fetch_records
 from kg.fetch.run import update as update_records
+from kg.fetch.saved import counted
 from kg.fetch.search import parse_date
 from kg.store import KnowledgeGraph
 
@@ -144,7 +146,9 @@ _Work = Callable[[KnowledgeGraph, EUtils, Callable[[FetchReport], None]], FetchR
 def _run(store: str, eutils_url: str, api_key: str | None, email: str | None, save_xml: str | None, quiet: bool,
          work: _Work, *, create: bool = True) -> None:
     """Open the client and the store (a new one only if ``create``), do ``work`` with a progress
-    bar, then report and exit."""
+    bar, then report and exit. A store this call made is removed again if nothing reached it."""
+    new_store = create and not Path(store).exists()
+    refused = None
     with _client(eutils_url, api_key, email) as client, open_store(store, writable=True, create=create) as kg:
         bar = _FetchProgress(enabled=not quiet and sys.stderr.isatty())
         directory = cache_directory(kg, save_xml)
@@ -152,11 +156,16 @@ def _run(store: str, eutils_url: str, api_key: str | None, email: str | None, sa
             with _cancel_on_interrupt(client):
                 report = work(kg, client, bar.fetched)
         except ValueError as exc:  # dates that make an empty range; a store kg fetch did not build
-            raise click.ClickException(str(exc)) from None
+            refused = str(exc)
         except KeyboardInterrupt:
             bar.done()
             _interrupted(directory)
         bar.done()
+    if new_store and (refused is not None or (report.error is not None and not report.batches
+                                              and not report.downloaded)):
+        shutil.rmtree(store, ignore_errors=True)
+    if refused is not None:
+        raise click.ClickException(refused)
     _finish(report, directory, quiet)
 
 
@@ -224,15 +233,15 @@ def _finish(report: FetchReport, directory: Path, quiet: bool) -> None:
         for warning in report.warnings:
             click.echo(f"warning: PubMed: {warning}", err=True)
         if report.unreachable:
-            click.echo(f"warning: {report.unreachable:,} hits could not be reached: a single day had more than "
+            click.echo(f"warning: {counted(report.unreachable, 'hit')} could not be reached: a single day had more than "
                        "9,999 of them even when split by Entrez date; narrow the query", err=True)
         report_problems(ingest.skipped, ingest.warnings)
     if report.error is None or report.batches:  # a failed fetch sums up only what did arrive, if anything
         click.echo(fetch_summary(report, directory))
         click.echo(ingest_summary(ingest))
     if report.error is not None:
-        hint = (f"\nthe {report.downloaded:,} batches downloaded are kept in {directory}: run the same command "
-                "again to go on" if report.downloaded else "")
+        hint = (f"\ndownloaded so far: {counted(report.downloaded, 'batch', 'batches')}, kept in {directory}: run the "
+                "same command again to go on" if report.downloaded else "")
         raise click.ClickException(f"{report.error}{hint}")
     sys.exit(ingest.exit_code)
 
@@ -240,18 +249,14 @@ def _finish(report: FetchReport, directory: Path, quiet: bool) -> None:
 def fetch_summary(r: FetchReport, directory: Path) -> str:
     """The lines of the summary that say what was searched and fetched."""
     lines = [f"search:   {'; '.join(r.searches)}",
-             f"hits:     {r.hits:,}" + (f", split by date into {_count(r.slices, 'slice')} under ESearch's "
+             f"hits:     {r.hits:,}" + (f", split by date into {counted(r.slices, 'slice')} under ESearch's "
                                             "9,999 cap" if r.slices else "")
              + (f", fetching {r.wanted:,}" if r.wanted != r.hits else ""),
-             f"fetched:  {_count(r.records, 'record')}: {r.records - r.from_cache:,} downloaded in "
-             f"{_count(r.downloaded, 'EFetch request')}, {r.from_cache:,} from the cache ({directory})"]
+             f"fetched:  {counted(r.records, 'record')}: {r.records - r.from_cache:,} downloaded in "
+             f"{counted(r.downloaded, 'EFetch request')}, {r.from_cache:,} from the cache ({directory})"]
     if r.absent:
-        lines.append(f"          {_count(r.absent, 'PMID')} not returned by EFetch (deleted from PubMed, or not in it)")
+        lines.append(f"          {counted(r.absent, 'PMID')} not returned by EFetch (deleted from PubMed, or not in it)")
     return "\n".join(lines)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 class _FetchProgress(Progress):

@@ -41,9 +41,14 @@ class SavedSearch:
 
     def describe(self) -> str:
         if self.pmids is not None:
-            return f"{len(self.pmids):,} PMIDs"
+            return counted(len(self.pmids), "PMID")
         bounds = f", published {self.since or '...'} to {self.until or '...'}" if self.since or self.until else ""
         return f"{self.query!r}{bounds}" + (f", at most {self.limit:,}" if self.limit else "")
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is 1: "1 PMID", "2,000 PMIDs", "3 batches"."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def saved_searches(index: Index) -> list[SavedSearch]:

@@ -94,10 +94,11 @@ def uses_service(sparql: str) -> bool:
 def _options(sparql: str, prefixes: dict[str, str], default_graphs: list[str],
              named_graphs: list[str]) -> dict[str, Any]:
     """Query options for the SPARQL Protocol's dataset parameters, which override the query's
-    own FROM clauses; with neither, the default graph is the union of all graphs."""
+    own FROM clauses; with neither, the default graph is the union of all graphs. As with FROM
+    NAMED alone, named graphs without default graphs leave the default graph empty."""
     options: dict[str, Any] = {"prefixes": prefixes}
     try:
-        if default_graphs:
+        if default_graphs or named_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         elif not has_dataset(sparql):
             options["use_default_graph_as_union"] = True
