@@ -28,8 +28,8 @@ from kg.clitools import (
 from kg.export import EXPORT_FORMATS, format_for
 from kg.fetch.commands import fetch, update
 from kg.network.commands import network, resolve
-from kg.output import open_output
 from kg.ontologies import load_ontologies, ontology_graph
+from kg.output import open_output
 from kg.profiles import PROFILES, export_profile
 from kg.query import RESULT_FORMATS, load_query, named_queries, parse_param, write_results
 from kg.resources import shipped

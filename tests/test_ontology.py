@@ -463,7 +463,8 @@ def test_book_editors_and_place_are_in_every_profile_in_order(tmp_path: Path) ->
         == "University of Washington, Seattle"
     schema = rdflib.Graph().parse(data=_profiles(store, "schema"), format="json-ld")
     assert set(schema.objects(article, rdflib.RDF.type)) == {SCHEMA.Book}
-    assert str(schema.value(schema.value(article, SCHEMA.publisher), SCHEMA.name)) == "University of Washington, Seattle"
+    assert str(schema.value(schema.value(article, SCHEMA.publisher), SCHEMA.name)) \
+        == "University of Washington, Seattle"
     assert [(str(schema.value(e, SCHEMA.familyName)), str(schema.value(e, SCHEMA.givenName)))
             for e in _rdf_list(schema, article, SCHEMA.editor)] == BOOK_EDITORS
 

@@ -233,8 +233,8 @@ def _finish(report: FetchReport, directory: Path, quiet: bool) -> None:
         for warning in report.warnings:
             click.echo(f"warning: PubMed: {warning}", err=True)
         if report.unreachable:
-            click.echo(f"warning: {counted(report.unreachable, 'hit')} could not be reached: a single day had more than "
-                       "9,999 of them even when split by Entrez date; narrow the query", err=True)
+            click.echo(f"warning: {counted(report.unreachable, 'hit')} could not be reached: a single day had more "
+                       "than 9,999 of them even when split by Entrez date; narrow the query", err=True)
         report_problems(ingest.skipped, ingest.warnings)
     if report.error is None or report.batches:  # a failed fetch sums up only what did arrive, if anything
         click.echo(fetch_summary(report, directory))
@@ -255,7 +255,8 @@ def fetch_summary(r: FetchReport, directory: Path) -> str:
              f"fetched:  {counted(r.records, 'record')}: {r.records - r.from_cache:,} downloaded in "
              f"{counted(r.downloaded, 'EFetch request')}, {r.from_cache:,} from the cache ({directory})"]
     if r.absent:
-        lines.append(f"          {counted(r.absent, 'PMID')} not returned by EFetch (deleted from PubMed, or not in it)")
+        lines.append(f"          {counted(r.absent, 'PMID')} not returned by EFetch "
+                     "(deleted from PubMed, or not in it)")
     return "\n".join(lines)
 
 
