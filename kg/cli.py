@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from kg.clitools import (
     Progress,
     base_iri_option,
+    counted,
     fail,
     ingest_summary,
     open_store,
@@ -34,7 +35,8 @@ from kg.profiles import PROFILES, export_profile
 from kg.query import RESULT_FORMATS, load_query, named_queries, parse_param, write_results
 from kg.resources import shipped
 from kg.selection import SelectionError
-from kg.sources import FORMATS
+from kg.sources import FORMATS, ignored_files
+from kg.sources.detect import DATA_SUFFIXES
 from kg.store import StoreError
 from kg.validate import validate as validate_store
 
@@ -92,6 +94,11 @@ def ingest(paths: tuple[str, ...], store: str, base_iri: str | None, fmt: str, q
     Example:
       kg ingest pubmed21n1298.xml.gz export.nbib --store kg-store
     """
+    ignored = ignored_files(paths)
+    if ignored:
+        click.echo(f"note: not read, as their names do not end in {', '.join(DATA_SUFFIXES)}: "
+                   f"{', '.join(ignored[:3])}{f' and {len(ignored) - 3:,} more' if len(ignored) > 3 else ''}",
+                   err=True)
     with open_store(store, base_iri=base_iri, writable=True) as kg:
         bar = Progress(enabled=not quiet and sys.stderr.isatty())
         try:
@@ -106,7 +113,7 @@ def ingest(paths: tuple[str, ...], store: str, base_iri: str | None, fmt: str, q
             click.echo(f"ontologies: {load_ontologies(kg):,} triples in {ontology_graph(kg)}")
     if not quiet:
         report_problems(report.skipped, report.warnings)
-    click.echo(ingest_summary(report))
+    click.echo(ingest_summary(report, warnings_listed=not quiet))
     sys.exit(report.exit_code)
 
 
@@ -175,8 +182,11 @@ def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...
         except OSError as exc:
             fail(f"query failed: {exc}")
         default = "turtle" if isinstance(result, ox.QueryTriples) else "table"
-        chosen = fmt or (_RESULT_EXTENSIONS.get(Path(output.lower().removesuffix(".gz")).suffix)
-                         if output else None)
+        suffix = Path(output.lower().removesuffix(".gz")).suffix if output else ""
+        if not fmt and suffix and suffix not in _RESULT_EXTENSIONS:
+            raise click.BadParameter(f"cannot tell a format from {suffix!r}: use --format, or one of "
+                                     f"{', '.join(_RESULT_EXTENSIONS)}", param_hint="--output")
+        chosen = fmt or _RESULT_EXTENSIONS.get(suffix)
         try:
             with open_output(output or "-") as out:
                 write_results(result, out, chosen or default, kg.prefixes)
@@ -233,7 +243,7 @@ def export(store: str, fmt: str | None, output: str, graph: str | None, profile:
                 fail(syntax_error_message(sparql or "", str(exc)))
             except SelectionError as exc:
                 raise click.UsageError(f"--query {query_file}: {exc}") from None
-        click.echo(f"{count:,} articles written as {profile}", err=True)
+        click.echo(f"{counted(count, 'article')} written as {profile}", err=True)
         return
     if query_file:
         fail("--query selects articles for --profile")
@@ -322,7 +332,7 @@ def validate(store: str, graphs: tuple[str, ...], report: str | None) -> None:
             fail(f"the store holds no record PMID {', '.join(absent)}")
         checked = len(pmids) if pmids else kg.index.record_count()
         lines = [str(v) for v in validate_store(kg, pmids)]
-    summary = f"{checked:,} records checked, {len(lines):,} violations"
+    summary = f"{counted(checked, 'record')} checked, {counted(len(lines), 'violation')}"
     text = "\n".join([*lines, summary]) + "\n"
     click.echo(text, nl=False)
     if report:
@@ -403,7 +413,8 @@ def build(inputs: tuple[str, ...], out: str, store: str, base_iri: str | None, w
         fail(str(exc))
     if sys.stderr.isatty():
         click.echo("", err=True)
-    report_problems(report.errors + (report.load.skipped if report.load else []))
+    report_problems(report.errors + (report.load.skipped if report.load else []),
+                    report.load.warnings if report.load else [])
     click.echo(f"files:    {report.files} ({report.mapped} mapped, {report.reused} already mapped)")
     click.echo(f"shards:   {report.records:,} records, {report.deletions:,} deletions, {report.quads:,} quads in {out}")
     click.echo(f"map:      {report.map_seconds:.1f} s ({report.map_task_seconds:.1f} s of worker time)")
@@ -516,7 +527,7 @@ def demo(store: str) -> None:
     with open_store(store, writable=True) as kg:
         report = kg.ingest(paths)
         click.echo(f"== kg ingest (bundled examples) -> {store}")
-        click.echo(ingest_summary(report))
+        click.echo(ingest_summary(report, warnings_listed=False))
         figures = kg.stats()
         click.echo("\n== kg stats")
         click.echo("\n".join(_stats_table(figures).splitlines()[:9]))

@@ -18,8 +18,8 @@ from kg.ingest import IngestReport
 from kg.mapping.iris import check_base_iri
 from kg.store import DEFAULT_STORE, KnowledgeGraph, StoreError
 
-__all__ = ["Progress", "base_iri_option", "fail", "ingest_summary", "open_store", "report_problems", "store_option",
-           "syntax_error_message"]
+__all__ = ["Progress", "base_iri_option", "counted", "fail", "ingest_summary", "open_store", "report_problems",
+           "store_option", "syntax_error_message"]
 
 store_option = click.option(
     "--store",
@@ -83,6 +83,15 @@ class Progress:
             click.echo("", err=True)
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is 1.
+
+    >>> counted(1, "PMID"), counted(2000, "PMID"), counted(3, "batch", "batches")
+    ('1 PMID', '2,000 PMIDs', '3 batches')
+    """
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def report_problems(skipped: Iterable[tuple[str, str]], warnings: Sequence[str] = (), shown_warnings: int = 50) -> None:
     """Each skipped record (where, reason), then the first ``shown_warnings`` warnings, on standard error."""
     for where, reason in skipped:
@@ -93,7 +102,8 @@ def report_problems(skipped: Iterable[tuple[str, str]], warnings: Sequence[str] 
         click.echo(f"warning: ... and {len(warnings) - shown_warnings} more warnings", err=True)
 
 
-def ingest_summary(r: IngestReport) -> str:
+def ingest_summary(r: IngestReport, warnings_listed: bool = True) -> str:
+    """The summary lines of an ingest; ``warnings_listed``: whether its warnings went to stderr."""
     lines = [
         f"files:    {r.files}",
         f"records:  {r.records_read:,} read, {r.added:,} added, {r.replaced:,} replaced, "
@@ -109,7 +119,8 @@ def ingest_summary(r: IngestReport) -> str:
         lines.append(f"          skipped {n:,}: {reason}")
     lines.append(f"quads:    {r.quads_added:,} written, {r.quads_removed:,} removed")
     if r.warnings:
-        lines.append(f"warnings: {len(r.warnings):,} values kept as text (see stderr)")
+        where = "listed on stderr" if warnings_listed else "not listed: kg ingest without -q lists them"
+        lines.append(f"warnings: {len(r.warnings):,} ({where})")
     rate = r.records_read / r.seconds if r.seconds else 0
     lines.append(f"time:     {r.seconds:.1f} s ({rate:,.0f} records/s)")
     return "\n".join(lines)

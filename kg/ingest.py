@@ -329,7 +329,12 @@ def write_batch(kg: KnowledgeGraph, batch: Batch, report: IngestReport) -> None:
                 report.skipped.append((item.where, f"PMID {item.pmid} version {item.version} is older than "
                                                    f"version {previous.version} read before"))
                 continue
-            report.replaced += 1  # superseded within the batch, before ever being written
+            # Superseded within the batch, before ever being written: a repeat of the same
+            # record (a file given twice) leaves it unchanged.
+            if item.digest == previous.digest:
+                report.unchanged += 1
+            else:
+                report.replaced += 1
         final[item.pmid] = item
     stored = kg.index.records(final)
     puts: list[Put] = []

@@ -219,6 +219,11 @@ def bind_rows(sparql: str, names: list[str], rows: list[list[Any]]) -> str:
     m = _WHERE.search(sparql)
     if not m:
         raise ValueError("cannot bind parameters: the query has no WHERE { ... } clause")
+    variables = set(re.findall(r"[?$](\w+)", keywords_only(sparql)))
+    unknown = [name for name in names if name not in variables]
+    if unknown:  # a misspelt name would otherwise bind nothing and return every row
+        raise ValueError(f"cannot bind ?{unknown[0]}: the query has no such variable "
+                         f"(it has {', '.join('?' + v for v in sorted(variables)) or 'none'})")
     head = " ".join(f"?{name}" for name in names)
     body = " ".join("(" + " ".join(str(term) for term in row) + ")" for row in rows)
     return f"{sparql[: m.end()]} VALUES ({head}) {{ {body} }}{sparql[m.end():]}"
@@ -270,6 +275,7 @@ def write_results(result: Any, out: IO[bytes], fmt: str, prefixes: dict[str, str
     if isinstance(result, ox.QueryBoolean):
         if fmt in ("json", "xml", "csv", "tsv"):
             result.serialize(out, _SOLUTION_FORMATS[fmt])
+            out.write(b"\n")  # Oxigraph ends no boolean result with a newline
         else:
             out.write(b"true\n" if bool(result) else b"false\n")
         return 1
@@ -285,6 +291,8 @@ def write_results(result: Any, out: IO[bytes], fmt: str, prefixes: dict[str, str
     if fmt in _SOLUTION_FORMATS:
         counter = _Counter(out)
         result.serialize(counter, _SOLUTION_FORMATS[fmt])
+        if fmt in ("json", "xml"):
+            out.write(b"\n")  # as Oxigraph ends CSV and TSV rows, and a shell prompt wants
         return max(counter.lines - 1, 0) if fmt in ("csv", "tsv") else -1
     if fmt != "table":
         raise ValueError(f"a SELECT result is a table: use table, csv, tsv, json or xml, not {fmt}")

@@ -13,6 +13,7 @@ from helpers import DATA, SEED
 
 from kg.export import EXPORT_FORMATS
 from kg.sources import read_records
+from kg.store import KnowledgeGraph
 
 
 def kg(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
@@ -52,9 +53,25 @@ def test_ingest_of_broken_files_names_them_loads_the_rest_and_exits_3(tmp_path: 
     assert "added" in out.stdout.decode()
 
 
-def test_ingest_reads_standard_input(tmp_path: Path) -> None:
-    out = kg("ingest", "-", "--store", str(tmp_path / "s"), input=(DATA / "xml/pair-7records.xml").read_bytes())
+@pytest.mark.parametrize("source", ["xml/pair-7records.xml", "medline/pair-7records.txt"])
+def test_ingest_reads_standard_input(tmp_path: Path, source: str) -> None:
+    out = kg("ingest", "-", "--store", str(tmp_path / "s"), input=(DATA / source).read_bytes())
     assert out.returncode == 0 and b"7 added" in out.stdout
+    # "-" twice: standard input is read once, then is empty; it was once a "peek of closed file" traceback.
+    out = kg("ingest", "-", "-", "--store", str(tmp_path / "t"), input=(DATA / source).read_bytes())
+    assert out.returncode == 0 and b"7 read, 7 added" in out.stdout and not out.stderr
+
+
+def test_files_of_a_folder_that_are_not_read_are_named(tmp_path: Path) -> None:
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "pair.xml").write_bytes((DATA / "xml/pair-7records.xml").read_bytes())
+    (folder / "pmids.json").write_text("[]")
+    (folder / "README").write_text("notes")
+    out = kg("ingest", str(folder), "--store", str(tmp_path / "s"))
+    assert out.returncode == 0 and b"7 added" in out.stdout
+    assert out.stderr.decode() == (f"note: not read, as their names do not end in .txt, .nbib, .medline, .xml, .gz: "
+                                   f"{folder / 'README'}, {folder / 'pmids.json'}\n")
 
 
 def test_store_from_the_environment(tmp_path: Path) -> None:
@@ -78,11 +95,24 @@ def test_query_list_and_missing_parameters(store: str) -> None:
     assert out.returncode == 2 and b"needs --param person=..." in out.stderr
 
 
+def test_a_parameter_that_names_no_variable_is_refused_not_ignored(store: str) -> None:
+    titles = "SELECT ?t WHERE { ?a fabio:hasPubMedId ?id ; dcterms:title ?t }"
+    out = kg("query", titles, "--param", "idd=24649313", "--store", store)
+    assert out.returncode == 2 and out.stderr.decode().splitlines()[-1] == (
+        "Error: cannot bind ?idd: the query has no such variable (it has ?a, ?id, ?t)")
+    with KnowledgeGraph.open(store) as graph:
+        assert [r["t"][:9] for r in graph.select(titles, params={"id": "24649313"})] == ["Sorafenib"]
+        with pytest.raises(ValueError, match="cannot bind [?]nosuch"):
+            graph.select(titles, params={"nosuch": "x"})
+
+
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
 def test_query_result_formats(store: str, fmt: str) -> None:
     out = kg("query", 'SELECT ?pmid WHERE { ?a fabio:hasPubMedId ?pmid } ORDER BY ?pmid', "--format", fmt,
              "--store", store)
-    assert out.returncode == 0
+    assert out.returncode == 0 and out.stdout.endswith(b"\n")
+    ask = kg("query", 'ASK { ?a fabio:hasPubMedId "24649313" }', "--format", fmt, "--store", store)
+    assert ask.returncode == 0 and ask.stdout.endswith(b"\n") and b"true" in ask.stdout
     if fmt == "csv":  # lossy by design: read it as CSV
         import csv
 

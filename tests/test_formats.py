@@ -95,6 +95,28 @@ def test_prose_with_a_tag_like_token_is_not_split(phrase: str) -> None:
     assert _comparable(dataclasses.replace(rec, abstract=base.abstract)) == _comparable(base)
 
 
+@pytest.mark.parametrize("phrase", ["Signal was 5 AU - arbitrary units - in controls.",
+                                    "The risk was higher (OR 1.5, 95% CI - 1.2-1.9).",
+                                    "CI - 95% confidence interval."])
+def test_a_tag_like_token_at_the_end_of_an_abstract_stays_in_it(phrase: str) -> None:
+    # PMID 31771968 has a copyright line (CI) after its abstract, then its authors: where a
+    # spurious "AU -" or "CI -" would most easily pass for a field.
+    [block] = [b for b in _raw_records(DATA / "medline/blachlylab.nbib") if "PMID- 31771968" in b]
+    text = block.replace("\nCI  - ", f" {phrase}\nCI  - ", 1)
+    [normal] = [r for r in parse_medline(io.StringIO(text), "x") if isinstance(r, Record)]
+    [flat] = [r for r in parse_medline(io.StringIO(" ".join(text.split())), "x") if isinstance(r, Record)]
+    assert normal.abstract_text.endswith(phrase)
+    assert normal.copyright == "©2019 American Association for Cancer Research."
+    assert _comparable(flat) == _comparable(normal)
+
+
+def test_et_al_in_an_author_list_names_no_one() -> None:
+    # narchd.txt: "AU  - et al." after the tenth author of three records.
+    ends = {r.pmid: (len(r.authors), r.authors[-1].family) for r in _records(DATA / "medline/narchd.txt")
+            if r.pmid in ("7898110", "8563347", "7949962")}
+    assert ends == {"7898110": (10, "Menck"), "8563347": (10, "Bretaigne"), "7949962": (10, "Vogler")}
+
+
 # ---------------------------------------------------------------- edge cases of ../shared/data/README.md
 
 

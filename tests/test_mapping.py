@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import functools
 import gzip
+import html
 import io
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from helpers import BULK, DATA
 
 from kg.mapping import DEFAULT_BASE_IRI, MappedRecord, Mapper
+from kg.mapping.affiliations import country, institution
 from kg.mapping.iris import Iris
 from kg.mapping.pages import page_range
 from kg.mapping.pubtypes import table
@@ -280,3 +283,136 @@ def test_no_stored_organisation_name_holds_an_email_address(kg: KnowledgeGraph) 
     names = [r["n"] for r in kg.select("SELECT ?n WHERE { ?o a foaf:Organization ; foaf:name ?n }")]
     assert len(names) > 1000
     assert [n for n in names if re.search(r"\S@ ?\S+\.\S", n)] == []
+
+
+# ---------------------------------------------------------------- affiliations: campuses, countries
+
+
+@functools.cache
+def _bulk_affiliations() -> frozenset[str]:
+    """The distinct affiliation texts of the bulk file, cut out of its XML (reading it as records takes seconds)."""
+    with gzip.open(BULK) as f:
+        return frozenset(html.unescape(a) for a in re.findall(r"<Affiliation>([^<]*)</Affiliation>", f.read().decode()))
+
+
+@pytest.mark.parametrize("text,name", [
+    # tests/data
+    ("Department of Psychiatry, University of California at San Francisco.", "University of California, San Francisco"),
+    ("University of California-San Francisco, San Francisco, USA.", "University of California, San Francisco"),
+    ("Department of Medicine, University of California San Francisco, San Francisco, California, USA.",
+     "University of California, San Francisco"),
+    ("Benioff Center for Microbiome Medicine, Department of Medicine, University of California, San Francisco, "
+     "CA 94143, United States.", "University of California, San Francisco"),
+    ("University of California at San Francisco and VA Medical Center, San Francisco.",
+     "University of California, San Francisco"),
+    ("School of Law, University of California, Los Angeles, California, USA.", "University of California, Los Angeles"),
+    ("Department of Urology, University of California Davis School of Medicine, University of California at Davis, "
+     "Sacramento, CA, USA.", "University of California, Davis School of Medicine"),
+    ("Network for Improvement of Addiction Treatment, University of Wisconsin, Madison, WI, USA.",
+     "University of Wisconsin-Madison"),
+    ("Department of Clinical Pharmacy, University of Colorado, Aurora, CO, 80045, USA.",
+     "University of Colorado Anschutz Medical Campus"),
+    ("Department of Chemical Engineering, The University of Texas, Austin, Texas, USA; email: maynard@che.utexas.edu.",
+     "University of Texas at Austin"),
+    ("School of Public Health Department of Health Management and Policy, The University of Michigan, Ann Arbor, "
+     "Michigan, USA. kzheng@umich.edu", "University of Michigan"),
+    # the bulk file
+    ("Dept of Comparative Biosciences, University of Illinois, Urbana, IL, USA.",
+     "University of Illinois at Urbana-Champaign"),
+    ("Department of Microbiology and Immunology, University of North Carolina, Chapel Hill, NC, 27599, USA",
+     "University of North Carolina at Chapel Hill"),
+    ("Department of Urology, University of Washington, Seattle, WA.", "University of Washington"),
+    ("2Department of Gastroenterology, Hepatology, and Nutrition, Division of Internal Medicine, The University of "
+     "Texas MD Anderson Cancer Center, Houston, Texas, USA", "The University of Texas MD Anderson Cancer Center"),
+    # A state or country after the system is no campus.
+    ("Department of Entomology & Nematology and the UC Davis Comprehensive Cancer Center, Davis, University of "
+     "California, CA 95616, USA.", "University of California"),
+    ("Department of Dermatology and Dermatopathology, University of California, United States.",
+     "University of California"),
+])
+def test_the_campus_of_a_university_system_is_part_of_the_institution_in_one_spelling(text: str, name: str) -> None:
+    assert institution(text) == name
+
+
+def test_each_university_of_california_campus_has_one_name_in_the_bulk_file() -> None:
+    names = Counter(institution(t) for t in _bulk_affiliations())
+    campus = re.compile(r"(?i)(?:the )?university of california\W*(?:at |in )?(?:san francisco|los angeles|san diego|"
+                        r"irvine|berkeley|davis|riverside|santa barbara|santa cruz|merced)")
+    assert {n for n in names if n and campus.fullmatch(n)} == {
+        "University of California, " + c for c in ("San Francisco", "Los Angeles", "San Diego", "Irvine", "Berkeley",
+                                                    "Davis", "Riverside", "Santa Barbara", "Santa Cruz", "Merced")}
+    # The system alone is left only where no campus follows it ("University of California, One Shields Avenue").
+    assert names["University of California"] < names["University of California, Davis"] < names[
+        "University of California, San Francisco"]
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Department of Genetics, Institut Curie, and Paris Sciences Lettres Research University, 75005 Paris, France.",
+     "Paris Sciences Lettres Research University"),  # tests/data
+    ("Arthritis Research UK Pain Centre, NIHR Nottingham Biomedical Research Centre, and University of Nottingham, "
+     "Nottingham, UK.", "University of Nottingham"),  # the bulk file
+])
+def test_an_institution_name_does_not_start_with_and(text: str, name: str) -> None:
+    assert institution(text) == name
+
+
+def test_no_institution_of_the_bulk_file_starts_with_a_conjunction() -> None:
+    names = {institution(t) for t in _bulk_affiliations()}
+    assert [n for n in names if n and re.match(r"(?i)(?:and|&)\s", n)] == []
+
+
+@pytest.mark.parametrize("text,code", [
+    # From the tester's report: Jersey, Perth WA, Pyongyang, the Virgin Islands, China's regions.
+    ("Jersey Shore University Medical Center, Neptune", None),
+    ("Jersey City Medical Center, Jersey City", "US"),
+    ("Sir Charles Gairdner Hospital, Perth, WA", "AU"),
+    ("Perth, WA 6009", "AU"),
+    ("Kim Il Sung University, Pyongyang, DPR Korea", "KP"),
+    ("Pyongyang, Korea (DPRK)", "KP"),
+    ("Virgin Islands", None),
+    ("U.S. Virgin Islands", "VI"),
+    ("British Virgin Islands", "VG"),
+    ("Macao SAR, China", "MO"),
+    ("Taipei, Taiwan, China", "TW"),
+    # tests/data
+    ("Forest Research Institute (an affiliate of Actavis, Inc.), Jersey City, NJ, USA.", "US"),
+    ("School of Biological Sciences, University of Hong Kong, Hong Kong Special Administrative Region, People's "
+     "Republic of China", "HK"),
+    # the bulk file
+    ("Curtin University, Perth, WA.", "AU"),
+    ("Menzies School of Health Research, Darwin, NT.", "AU"),
+    ("Department of Urology, University of Washington, Seattle, WA.", "US"),
+    ("Department of Biomedical Engineering, City University of Hong Kong, Hong Kong, China.", "HK"),
+    ("Cancer Centre, Faculty of Health Sciences, University of Macau, Taipa, Macau SAR, China.", "MO"),
+    ("Shenzhen Key Laboratory of Steroid Drug Discovery and Development, School of Life and Health Sciences, "
+     "The Chinese University of Hong Kong, Shenzhen 518172, China", "CN"),  # its campus in mainland China
+])
+def test_country_of_places_named_like_others(text: str, code: str | None) -> None:
+    assert country(text) == code
+
+
+def test_hong_kong_followed_by_china_is_hong_kong_in_the_bulk_file() -> None:
+    texts = [t for t in _bulk_affiliations()
+             if re.search(r"Hong Kong(?: SAR)?, (?:P\. ?R\. |PR |People's Republic of )?China\.?$", t)]
+    assert len(texts) > 100
+    assert [t for t in texts if country(t) != "HK"] == []
+
+
+def test_an_organisation_identifier_of_a_text_naming_two_organisations_is_given_to_neither() -> None:
+    # PMID 34094498: "Gösta Ekman Laboratory, ..., Stockholm University, ...; Division of Psychology,
+    # ..., Karolinska Institutet, ..." with one RINGGOLD 7675. Given to both parts, it made them one
+    # node with two names, and the institution network lost Stockholm University.
+    record = _bulk_record("34094498")
+    split = [a for a in record.authors if len(a.affiliations) == 2]
+    alone = [a for a in record.authors if len(a.affiliations) == 1]
+    assert split and alone
+    assert all(aff.identifiers == [] for a in split for aff in a.affiliations)
+    assert all(aff.identifiers == [("RINGGOLD", "7675")] for a in alone for aff in a.affiliations)
+    mapped = MAPPER.map(record)
+    names: dict[str, set[str]] = {}
+    for t in mapped.entities:
+        if t.startswith(f"<{IRIS.base}org/") and f" <{FOAF}name> " in t:
+            names.setdefault(t.split(" ", 1)[0], set()).add(t.split(f"<{FOAF}name> ", 1)[1])
+    assert all(len(n) == 1 for n in names.values())  # no organisation with two names
+    assert any("Karolinska Institutet" in n for ns in names.values() for n in ns)
+    assert any("Stockholm University" in n for ns in names.values() for n in ns)

@@ -27,7 +27,16 @@ from kg.network.commands import network as network_group
 from kg.network.commands import resolve as resolve_command
 from kg.network.communities import detect
 from kg.network.extract import extract
-from kg.network.identity import BY_COAUTHOR, BY_FILE, BY_INSTITUTION, identities, initials, resolve, write_identities
+from kg.network.identity import (
+    BY_COAUTHOR,
+    BY_FILE,
+    BY_INSTITUTION,
+    Merge,
+    identities,
+    initials,
+    resolve,
+    write_identities,
+)
 from kg.network.metrics import centralities, summary
 from kg.network.plot import plot
 from kg.records import Record
@@ -562,3 +571,203 @@ def test_query_takes_article_iris_or_pmid_literals_and_rejects_other_values(smal
         failed = run(sparql)
         assert failed.exit_code == 2, failed.output
         assert f"Error: --query {tmp_path / 'q.rq'}: {message}\n" in failed.stderr, failed.stderr
+
+
+# ---------------------------------------------------------------- merge files, options, pictures (user testing)
+
+NARCHD = DATA / "medline" / "narchd.txt"
+
+
+@pytest.fixture(scope="module")
+def narchd_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """473 records; kg resolve merges one person on its own (otte-trojel-terese, by institution)."""
+    return _store(tmp_path_factory.mktemp("narchd") / "store", NARCHD)
+
+
+def _stored_identities(store: Path) -> dict[str, str]:
+    with KnowledgeGraph.open(store) as kg:
+        return identities(kg).same
+
+
+def test_a_merge_file_whose_merges_go_round_in_a_cycle_is_refused_naming_its_lines(narchd_store: Path,
+                                                                                   tmp_path: Path) -> None:
+    jarvik, ritchie, crosslin = (f"kg:ra/name/fn/{p}" for p in ("jarvik-gail-p", "ritchie-marylyn-d",
+                                                                 "crosslin-david-r"))
+    otte, orcid = "kg:ra/name/fn/otte-trojel-terese", "kg:ra/orcid/0000-0002-4565-058X"
+    before = _stored_identities(narchd_store)
+    merge_file = tmp_path / "m.tsv"
+    for lines, message in [
+        ([f"{jarvik}\t{ritchie}", f"{ritchie}\t{jarvik}"],
+         f"m.tsv: lines 1 and 2 merge persons in a cycle ({jarvik} -> {ritchie} -> {jarvik})"),
+        ([f"{jarvik}\t{ritchie}", f"{ritchie}\t{crosslin}", f"{crosslin}\t{jarvik}"],
+         f"m.tsv: lines 1, 2 and 3 merge persons in a cycle ({jarvik} -> {ritchie} -> {crosslin} -> {jarvik})"),
+        # kg resolve's own merge of otte-trojel-terese into the ORCID-keyed person, turned back by the file
+        ([f"{orcid}\t{otte}"], "m.tsv: line 1 and kg resolve's own merge (same name, shared institution: Erasmus "
+                               f"University Rotterdam) merge persons in a cycle ({otte} -> {orcid} -> {otte})"),
+        ([f"{jarvik}\t{ritchie}", f"Jarvik, Gail P\t{crosslin}"],
+         f"m.tsv:2: {jarvik} is merged into {ritchie} on line 1: a person can be merged into one other only"),
+    ]:
+        merge_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        failed = CliRunner().invoke(resolve_command, ["--store", str(narchd_store), "--merge-file", str(merge_file)])
+        assert failed.exit_code == 1 and message in failed.stderr, failed.output
+        assert "persons merged" not in failed.output and "Traceback" not in failed.output
+    assert _stored_identities(narchd_store) == before  # nothing stored
+
+
+def test_chained_merges_count_each_merged_person_once(narchd_store: Path, tmp_path: Path) -> None:
+    base = IRIS.base + "ra/name/fn/"
+    jarvik, ritchie, crosslin = base + "jarvik-gail-p", base + "ritchie-marylyn-d", base + "crosslin-david-r"
+    merge_file = tmp_path / "chain.tsv"
+    # Jarvik -> Ritchie -> Crosslin; line 3 repeats line 1 (by name), which is harmless.
+    merge_file.write_text(f"label\treplace by\nJarvik, Gail P\t{ritchie}\nkg:ra/name/fn/ritchie-marylyn-d\t"
+                          f"kg:ra/name/fn/crosslin-david-r\n<{jarvik}>\tRitchie, Marylyn D\n", encoding="utf-8")
+    runner = CliRunner()
+    resolved = runner.invoke(resolve_command, ["--store", str(narchd_store), "--merge-file", str(merge_file)])
+    assert resolved.exit_code == 0, resolved.output
+    assert "3 persons merged (2 merge file, 1 same name, shared institution)" in resolved.stderr
+    assert _stored_identities(narchd_store) == {jarvik: crosslin, ritchie: crosslin,
+                                                base + "otte-trojel-terese": IRIS.base + "ra/orcid/0000-0002-4565-058X"}
+    built = runner.invoke(network_group, ["coauthor", "--store", str(narchd_store), "--ego",
+                                          "kg:ra/name/fn/crosslin-david-r", "--format", "graphml"])
+    assert built.exit_code == 0, built.output
+    assert "identities: 3 persons merged into others (2 merge file, 1 same name, shared institution)" in built.stderr
+    g = nx.parse_graphml(built.stdout)
+    merged = {jarvik, ritchie, crosslin}
+    assert not {jarvik, ritchie} & set(g)
+    papers = {pmid for pmid, r in _records(NARCHD).items() if len(_authors(r)) <= 50 and set(_authors(r)) & merged}
+    assert g.nodes[crosslin]["papers"] == len(papers) == 3  # Crosslin alone: 2
+
+
+def test_a_cycle_stored_before_cycles_were_refused_merges_no_one(tmp_path: Path) -> None:
+    store = _store(tmp_path / "s", SEED)
+    luo, first = (IRIS.person(a) for a in _records(SEED)["24649313"].authors[:2])
+    with KnowledgeGraph.open(store, writable=True) as kg:
+        write_identities(kg, [Merge(luo, first, BY_FILE, "line 1"), Merge(first, luo, BY_FILE, "line 2")])
+        same = identities(kg)
+    assert same.same == {} and same.summary().startswith("identities: no persons merged")
+
+
+@pytest.mark.parametrize("args", [
+    ["communities", "coauthor", "--resolution", "-1"],
+    ["communities", "coauthor", "--resolution", "0"],
+    ["plot", "country", "-o", "x.png", "--resolution", "0"],
+    ["write-back", "country", "--resolution", "-0.5"],
+    ["country", "--min-weight", "-1"],
+    ["country", "--min-weight", "0"],
+    ["stats", "country", "--seed", "-1"],
+    ["plot", "country", "-o", "x.png", "--seed", "-1"],
+    ["plot", "country", "-o", "x.png", "--width", "100000"],
+    ["country", "--ego", "US", "--radius", "0"],
+    ["country", "--min-papers", "0"],
+    ["country", "--max-authors", "-1"],
+    ["stats", "country", "--top", "-1"],
+])
+def test_numeric_options_out_of_range_are_usage_errors(args: list[str], small_store: Path) -> None:
+    result = CliRunner().invoke(network_group, [*args, "--store", str(small_store)])
+    assert result.exit_code == 2 and f"Invalid value for '{args[-2]}'" in result.stderr, result.output
+
+
+def test_modularity_stays_at_most_one_for_any_allowed_resolution(small_store: Path) -> None:
+    for resolution in ("0.001", "1", "5"):
+        result = CliRunner().invoke(network_group, ["communities", "coauthor", "--store", str(small_store),
+                                                    "--resolution", resolution, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        assert 0 <= json.loads(result.stdout)["modularity"] <= 1
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["coauthor", "--level", "institution"],
+     "--level applies only to the author-affiliation network, not to coauthor, institution, country or mesh"),
+    (["write-back", "coauthor", "country", "--level", "institution"], "--level applies only to the author-affiliation"),
+    (["stats", "mesh", "--max-authors", "10"],
+     "--max-authors applies only to the coauthor, author-affiliation, institution and country networks, not to mesh"),
+    (["communities", "author-affiliation", "--counting", "fractional"],
+     "--counting applies only to the coauthor, institution, country and mesh networks, not to author-affiliation"),
+    (["country", "--radius", "2"], "--radius applies only with --ego"),
+    (["country", "--from-year", "2020", "--to-year", "2010"], "--from-year is after --to-year"),
+])
+def test_an_option_the_network_does_not_use_is_a_usage_error(args: list[str], message: str,
+                                                              small_store: Path) -> None:
+    result = CliRunner().invoke(network_group, [*args, "--store", str(small_store)])
+    assert result.exit_code == 2 and f"Error: {message}" in result.stderr, result.output
+
+
+def test_kind_specific_options_work_for_their_kinds(narchd_store: Path) -> None:
+    runner = CliRunner()
+    for args in (["author-affiliation", "--level", "institution"], ["mesh", "--counting", "fractional"],
+                 ["country", "--max-authors", "10", "--ego", "US", "--radius", "2"]):
+        result = runner.invoke(network_group, [*args, "--store", str(narchd_store)])
+        assert result.exit_code == 0 and result.stdout.count("\n") > 2, result.output
+
+
+def test_plotting_an_empty_network_fails_and_writes_no_file(small_store: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    KnowledgeGraph.open(empty, writable=True).close()
+    for store, filters in [(empty, []), (small_store, ["--from-year", "2900"])]:
+        png = tmp_path / "e.png"
+        result = CliRunner().invoke(network_group, ["plot", "coauthor", "--store", str(store), "-o", str(png),
+                                                    *filters])
+        assert result.exit_code == 1 and "Error: the network is empty: nothing to plot" in result.stderr
+        assert "coauthor network: 0 nodes" in result.stderr and not png.exists()
+
+
+def test_communities_report_the_network_size_once(small_store: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(network_group, ["communities", "country", "--store", str(small_store),
+                                                "-o", str(tmp_path / "comm.gexf")])
+    assert result.exit_code == 0, result.output
+    g = nx.read_gexf(tmp_path / "comm.gexf")
+    assert (result.stdout + result.stderr).count("country network:") == 1
+    assert f"country network: {g.number_of_nodes()} nodes" in result.stderr
+    communities = len({d["community"] for _, d in g.nodes(data=True)})
+    assert result.stdout.startswith(f"{communities} communities in the country network (Louvain")
+
+
+def test_plot_labels_cover_no_other_label_and_stay_in_the_picture(corpus, monkeypatch: pytest.MonkeyPatch,
+                                                                   tmp_path: Path) -> None:
+    import kg.network.plot as plot_module
+
+    figures = []
+    monkeypatch.setattr(plot_module.plt, "close", figures.append)  # keep the figure to measure its labels
+    drawn = plot(build(corpus, "coauthor"), tmp_path / "co.png", labels=20)
+    (fig,) = figures
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in fig.axes[0].texts if t.get_text()]
+    assert len(texts) == 20 and {t.get_text() for t in texts} <= {d["label"] for _, d in drawn.nodes(data=True)}
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    picture = fig.bbox
+    for i, box in enumerate(boxes):
+        assert picture.x0 <= box.x0 and box.x1 <= picture.x1 and picture.y0 <= box.y0 and box.y1 <= picture.y1
+        assert not [texts[j].get_text() for j in range(i) if box.overlaps(boxes[j])], texts[i].get_text()
+    plot_module.plt.close(fig)
+
+
+def test_an_svg_declares_the_size_asked_for_and_a_png_has_it(small_store: Path, tmp_path: Path) -> None:
+    from xml.etree import ElementTree
+
+    runner = CliRunner()
+    for name in ("c.svg", "c.png"):
+        result = runner.invoke(network_group, ["plot", "country", "--store", str(small_store), "-o",
+                                               str(tmp_path / name), "--width", "800", "--height", "600"])
+        assert result.exit_code == 0 and "(800x600)" in result.stderr, result.output
+    svg = ElementTree.parse(tmp_path / "c.svg").getroot()
+    assert (svg.get("width"), svg.get("height")) == ("800px", "600px")
+    _, _, box_width, box_height = map(float, svg.get("viewBox").split())
+    assert box_width / box_height == pytest.approx(800 / 600)  # the drawing fills the size declared
+    assert struct.unpack(">II", (tmp_path / "c.png").read_bytes()[16:24]) == (800, 600)
+
+
+def test_ego_matches_country_codes_and_other_ids_whatever_their_case(small_store: Path, narchd_store: Path) -> None:
+    runner = CliRunner()
+
+    def ego(kind: str, node: str, store: Path = small_store) -> str:
+        result = runner.invoke(network_group, [kind, "--store", str(store), "--ego", node])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    us = ego("country", "US", narchd_store)
+    assert ego("country", "us", narchd_store) == us
+    assert {frozenset(row[:2]) for row in csv.reader(us.splitlines()[1:])} == {frozenset(("US", "NL")),
+                                                                              frozenset(("US", "ES"))}
+    assert ego("mesh", "mesh:d010190") == ego("mesh", "mesh:D010190") and "Pancreatic Neoplasms" in ego(
+        "mesh", "mesh:D010190")
+    assert ego("coauthor", "kg:ra/name/fn/Luo-Yang") == ego("coauthor", "kg:ra/name/fn/luo-yang")

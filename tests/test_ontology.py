@@ -122,7 +122,7 @@ def test_kg_validate_reports_violations_with_their_record_and_exit_code_4(tmp_pa
     assert all(line.startswith("PMID 24649313: https://example.org/kg/br/pmid/24649313/ar/2 ") for line in lines[:-1])
     one = subprocess.run([sys.executable, "-m", "kg.cli", "validate", "--store", str(store), "--graph",
                           "https://example.org/kg/graph/pmid/30038950"], capture_output=True, text=True)
-    assert one.returncode == 0 and one.stdout.strip() == "1 records checked, 0 violations"
+    assert one.returncode == 0 and one.stdout.strip() == "1 record checked, 0 violations"
 
 
 def test_ontologies_load_into_their_graph_and_answer_label_and_hierarchy_queries(tmp_path: Path) -> None:
@@ -320,7 +320,7 @@ def test_export_profile_from_the_command_line_with_a_query_file(tmp_path: Path) 
     out = subprocess.run([sys.executable, "-m", "kg.cli", "export", "--profile", "bibtex", "--query", str(query),
                           "--store", str(_seed_store())], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("@article{pmid24649313,")
-    assert "1 articles written as bibtex" in out.stderr
+    assert "1 article written as bibtex" in out.stderr
 
 
 def _pmids(*pmids: str) -> str:

@@ -410,9 +410,9 @@ def test_writes_need_the_token_on_a_writable_server(tmp_path: Path) -> None:
         url, graph = running.url, "https://example.org/kg/graph/notes"
         body = "INSERT DATA { GRAPH <https://example.org/kg/graph/notes> { <http://x/s> <http://x/p> \"note\" } }"
         headers = {"Content-Type": "application/sparql-update"}
-        assert httpx.post(url + "/update", content=body, headers=headers).status_code == 403
+        assert httpx.post(url + "/update", content=body, headers=headers).status_code == 401
         wrong, right = {**headers, "Authorization": "Bearer wrong"}, {**headers, "Authorization": "Bearer s3cret"}
-        assert httpx.post(url + "/update", content=body, headers=wrong).status_code == 403
+        assert httpx.post(url + "/update", content=body, headers=wrong).status_code == 401
         assert httpx.post(url + "/update", content=body, headers=right).status_code == 204
         assert httpx.get(url + "/update").status_code == 405
         lower_case = {**headers, "Authorization": "bearer s3cret"}
@@ -506,3 +506,223 @@ def test_the_query_page_in_headless_chromium(server: Server, tmp_path: Path) -> 
         page.screenshot(path=str(tmp_path / "article-page.png"))
         browser.close()
     assert (tmp_path / "query-page.png").stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------- protocol details clients rely on
+
+GRAPH_QUERY = f"CONSTRUCT {{ <{ARTICLE}> ?p ?o }} WHERE {{ <{ARTICLE}> ?p ?o }}"
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # SPARQLWrapper warns that it sends Accept: */* for JSON
+@pytest.mark.parametrize("return_format,media", [("xml", "application/rdf+xml"), ("json", "application/ld+json"),
+                                                  ("n3", "text/turtle"), ("turtle", "text/turtle"),
+                                                  ("rdf+xml", "application/rdf+xml"),
+                                                  ("json-ld", "application/ld+json")])
+@pytest.mark.parametrize("form", ["CONSTRUCT", "DESCRIBE"])
+def test_sparqlwrapper_gets_graphs_in_every_format_it_asks_for(server: Server, return_format: str, media: str,
+                                                               form: str) -> None:
+    from SPARQLWrapper import SPARQLWrapper
+
+    client = SPARQLWrapper(server.url + "/sparql")  # sends format=, output= and results= beside Accept
+    client.setQuery(GRAPH_QUERY if form == "CONSTRUCT" else f"DESCRIBE <{ARTICLE}>")
+    client.setReturnFormat(return_format)
+    response = client.query()
+    assert response.response.headers["Content-Type"].startswith(media)
+    graph = rdflib.Graph().parse(data=response.response.read(), format={
+        "application/rdf+xml": "xml", "application/ld+json": "json-ld", "text/turtle": "turtle"}[media])
+    assert str(graph.value(rdflib.URIRef(ARTICLE), rdflib.DCTERMS.title)).startswith("Sorafenib")
+
+
+def test_format_names_a_kind_of_result_and_is_read_from_a_form_too(server: Server) -> None:
+    ask = "ASK { ?s ?p ?o }"
+
+    def get(query: str, **params: str) -> httpx.Response:
+        return httpx.get(server.url + "/sparql", params={"query": query, **params})
+
+    # SPARQLWrapper's default CONSTRUCT request, byte for byte the parameters and Accept it sends.
+    default = httpx.get(server.url + "/sparql", params=[("query", GRAPH_QUERY), ("format", "xml"), ("output", "xml"),
+                                                       ("results", "xml")],
+                        headers={"Accept": "application/rdf+xml"})
+    assert default.status_code == 200 and default.headers["content-type"].startswith("application/rdf+xml")
+    assert get(ask, format="xml").headers["content-type"].startswith("application/sparql-results+xml")
+    assert get(ask, output="json").headers["content-type"].startswith("application/sparql-results+json")
+    tsv = httpx.get(server.url + "/sparql", params=[("query", ask), ("format", "tsv"),
+                                                   ("format", "text/tab-separated-values"), ("output", "")])
+    assert tsv.headers["content-type"].startswith("text/tab-separated-values")
+    assert get(GRAPH_QUERY, format="csv").status_code == 406  # a table format cannot hold a graph
+    unknown = get(GRAPH_QUERY, results="rdfa")
+    assert unknown.status_code == 400 and "unknown format 'rdfa'" in unknown.text
+    conflicting = get(ask, format="json", output="csv")
+    assert conflicting.status_code == 400 and "different formats" in conflicting.text
+    in_form = httpx.post(server.url + "/sparql", data={"query": ask, "format": "csv", "download": "answer"})
+    assert in_form.headers["content-type"].startswith("text/csv")
+    assert in_form.headers["content-disposition"] == 'attachment; filename="answer.csv"'
+    graph_in_form = httpx.post(server.url + "/sparql", data={"query": GRAPH_QUERY, "format": "json"},
+                               headers={"Accept": "text/turtle"})
+    assert graph_in_form.headers["content-type"].startswith("application/ld+json")
+
+
+def test_downloads_with_names_beyond_ascii(server: Server) -> None:
+    for name, header in (("名", "attachment; filename=\"results.json\"; filename*=UTF-8''%E5%90%8D.json"),
+                         ("é-1", "attachment; filename=\"-1.json\"; filename*=UTF-8''%C3%A9-1.json"),
+                         ("plain", 'attachment; filename="plain.json"')):
+        r = httpx.get(server.url + "/sparql", params={"query": "ASK {}", "download": name},
+                      headers={"Accept": "application/sparql-results+json"})
+        raw = dict(r.headers.raw)[b"content-disposition"]
+        assert r.status_code == 200 and raw.decode("ascii") == header, name
+
+
+def test_vary_406_and_head_are_as_the_protocols_say(server: Server) -> None:
+    r = httpx.get(server.url + "/sparql", params={"query": "ASK {}"})
+    assert r.headers["vary"] == "Accept"
+    assert httpx.get(server.url + "/sparql", headers={"Accept": "text/turtle"}).headers["vary"] == "Accept"
+    refused = httpx.get(server.url + "/br/pmid/24649313", headers={"Accept": "image/png"})
+    assert refused.status_code == 406 and "available: text/html, text/turtle" in refused.text
+    assert refused.headers["vary"] == "Accept"
+    graph = {"graph": "https://example.org/kg/graph/pmid/24649313"}
+    get = httpx.get(server.url + "/rdf-graphs", params=graph, headers={"Accept": "text/turtle"})
+    head = httpx.head(server.url + "/rdf-graphs", params=graph, headers={"Accept": "text/turtle"})
+    assert get.status_code == head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert httpx.head(server.url + "/rdf-graphs", params={"graph": "http://x/none"}).status_code == 404
+
+
+def test_default_graph_uri_alone_leaves_no_named_graph(server: Server) -> None:
+    record = "https://example.org/kg/graph/pmid/24649313"
+    graphs = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    for params, expected in (({}, None), ({"default-graph-uri": record}, "0"),
+                             ({"default-graph-uri": record, "named-graph-uri": record}, "1")):
+        r = httpx.get(server.url + "/sparql", params={"query": graphs, **params},
+                      headers={"Accept": "application/sparql-results+json"})
+        n = r.json()["results"]["bindings"][0]["n"]["value"]
+        assert n == expected if expected else int(n) > 10, params
+
+
+def test_favicon_is_served(server: Server) -> None:
+    icon = httpx.get(server.url + "/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert '<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">' in httpx.get(server.url + "/").text
+    assert httpx.get(server.url + "/static/favicon.svg").content == icon.content
+
+
+# ---------------------------------------------------------------- updates on a writable server
+
+TOKEN = {"Authorization": "Bearer s3cret"}
+
+
+@pytest.fixture(scope="module")
+def writable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = Server(_store(tmp_path_factory.mktemp("writable") / "store"), "--writable", "--token", "s3cret")
+    yield running
+    running.stop()
+
+
+def _update(server: Server, text: str, **params: str) -> httpx.Response:
+    return httpx.post(server.url + "/update", content=text, params=params,
+                      headers={**TOKEN, "Content-Type": "application/sparql-update"})
+
+
+def _ask(server: Server, query: str) -> bool:
+    return httpx.get(server.url + "/sparql", params={"query": query},
+                     headers={"Accept": "application/sparql-results+json"}).json()["boolean"]
+
+
+def test_a_missing_or_wrong_token_is_401_with_a_challenge(writable: Server) -> None:
+    body = "INSERT DATA { GRAPH <http://my/g> { <http://x/s> <http://x/p> 1 } }"
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic czNjcmV0"}):
+        r = httpx.post(writable.url + "/update", content=body,
+                       headers={**headers, "Content-Type": "application/sparql-update"})
+        assert r.status_code == 401 and r.headers["www-authenticate"].startswith('Bearer realm="kg"'), headers
+    assert "invalid_token" in httpx.put(writable.url + "/rdf-graphs", params={"graph": "http://my/g"}, content="",
+                                        headers={"Authorization": "Bearer wrong"}).headers["www-authenticate"]
+
+
+def test_updates_match_the_union_only_through_graph_and_never_write_the_default_graph(writable: Server) -> None:
+    titles = 'ASK { ?a fabio:hasPubMedId "24649313" ; dcterms:title ?t }'
+    for text in ("DELETE WHERE { ?s dcterms:title ?o }",
+                 "INSERT { GRAPH <http://my/g8> { ?a <http://x/t> ?t } } WHERE { ?a dcterms:title ?t }",
+                 ("DELETE { GRAPH <http://my/g8> { ?a ?p ?o } } WHERE { GRAPH ?g { ?a ?p ?o } "
+                  "FILTER NOT EXISTS { ?a dcterms:title ?t } }"),
+                 f'INSERT DATA {{ <{ARTICLE}> dcterms:title "FAKE TITLE" }}', "COPY DEFAULT TO <http://my/g9>"):
+        r = _update(writable, text)
+        assert r.status_code == 400, text
+    assert "the default graph is the union and cannot be written" in _update(writable, "CLEAR DEFAULT").text
+    assert "GRAPH ?g" in _update(writable, "INSERT { GRAPH <http://my/g8> { ?a <http://x/t> ?t } } "
+                                           "WHERE { ?a dcterms:title ?t }").text
+    assert _ask(writable, titles) and not _ask(writable, 'ASK { ?a dcterms:title "FAKE TITLE" }')
+    copied = _update(writable, "INSERT { GRAPH <http://my/g8> { ?a <http://x/t> ?t } } "
+                               "WHERE { GRAPH ?g { ?a dcterms:title ?t } }")
+    assert copied.status_code == 204
+    assert _ask(writable, f"ASK {{ GRAPH <http://my/g8> {{ <{ARTICLE}> <http://x/t> ?t }} }}")
+    using = _update(writable, "DELETE { GRAPH <http://my/g8> { ?a ?p ?o } } USING <http://my/g8> WHERE { ?a ?p ?o }")
+    assert using.status_code == 204 and not _ask(writable, "ASK { GRAPH <http://my/g8> { ?s ?p ?o } }")
+
+
+def test_update_dataset_parameters_are_refused_by_name(writable: Server) -> None:
+    text = "INSERT { GRAPH <http://my/g> { ?a <http://x/t> ?t } } WHERE { ?a dcterms:title ?t }"
+    for name in ("using-graph-uri", "using-named-graph-uri"):
+        r = _update(writable, text, **{name: "https://example.org/kg/graph/pmid/24649313"})
+        assert r.status_code == 400 and r.text.startswith(f"{name} is not supported"), name
+        form = httpx.post(writable.url + "/update", headers=TOKEN,
+                          data={"update": text, name: "https://example.org/kg/graph/pmid/24649313"})
+        assert form.status_code == 400 and name in form.text
+
+
+def test_update_syntax_errors_point_into_the_users_text(writable: Server) -> None:
+    r = _update(writable, "INSERT DATA { GRAPH <http://my/g> { <http://a> <http://b> }")
+    assert r.status_code == 400 and "(line:1, col:1)" in r.text and "char 0" in r.text
+    r = _update(writable, "PREFIX ex: <http://x/>\n\nINSERT DATA { GRAPH ex:g { ex:a ex:b ex:c } } ;\nCLEAR GRAPH")
+    assert r.status_code == 400 and "line:25" not in r.text
+
+
+def test_only_web_iris_are_links_on_resource_pages(writable: Server) -> None:
+    data = (f"INSERT DATA {{ GRAPH <http://my/links> {{ <{ARTICLE}> <http://x/see> <javascript:alert(1)>, "
+            "<data:text/html,hi>, <vbscript:msgbox>, <https://example.com/ok> } }")
+    assert _update(writable, data).status_code == 204
+    html = httpx.get(writable.url + "/br/pmid/24649313.html").text
+    for iri in ("javascript:alert(1)", "data:text/html,hi", "vbscript:msgbox"):
+        assert f'href="{iri}' not in html and f"&lt;{iri}&gt;" in html
+    assert 'href="https://example.com/ok"' in html
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                    reason="Debian's chromium is not installed")
+def test_the_query_page_checks_parameters_as_the_cli_and_works_without_javascript(server: Server) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        sent: list[str] = []
+        page.on("request", lambda request: sent.append(request.url))
+        missing: list[str] = []
+        page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
+        page.goto(server.url + "/")
+        page.select_option("#named", "articles-of-author")
+        for value, error in (("", "give a value for person"), ("luo-yang", '"luo-yang" is not an IRI')):
+            page.fill("#param-person", value)
+            page.click("#run")
+            assert error in page.inner_text("#status.error")
+        assert not [url for url in sent if "/sparql" in url]  # refused in the page, never run unbound
+        page.fill("#param-person", "kg:ra/name/fn/luo-yang")
+        page.click("#run")
+        page.wait_for_selector("#results-table tbody tr")
+        page.select_option("#named", "")
+        page.fill("#query", "SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <data:text/html,hi> "
+                            "<https://example.com/ok> <https://example.org/kg/br/pmid/24649313> } }")
+        page.click("#run")
+        page.wait_for_selector("#status:has-text('4 rows')")
+        links = page.eval_on_selector_all("#results-table a", "links => links.map(a => a.getAttribute('href'))")
+        assert links == ["https://example.com/ok", "/br/pmid/24649313"]
+        assert "javascript:alert(1)" in page.inner_text("#results-table")
+        assert not missing and not [url for url in sent if url.endswith("/favicon.ico")]
+
+        plain = browser.new_page(java_script_enabled=False)
+        plain.goto(server.url + "/")
+        assert plain.locator("noscript").count() == 1
+        plain.fill("#query", "ASK { ?s ?p ?o }")
+        with plain.expect_navigation() as navigation:
+            plain.click("#run")
+        assert navigation.value.status == 200 and "/sparql?query=ASK" in plain.url
+        assert "true" in plain.content()
+        browser.close()

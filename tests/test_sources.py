@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
+import io
+import re
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
 from helpers import DATA, SEED
 
 from kg.records import Deletion, ParseError, Record
-from kg.sources import expand_paths, read_file, read_records, sniff
+from kg.sources import expand_paths, parse_medline, read_file, read_records, sniff
 
 # Record counts from tests/data/README.md (PMID- lines, PubmedArticle/PubmedBookArticle elements).
 COUNTS = {
@@ -178,13 +182,40 @@ def test_truncated_xml_reports_the_line_and_keeps_what_came_before() -> None:
     assert "no PMID" in missing.message and missing.source.line == 2
 
 
-def test_truncated_gzip_and_cut_xml_keep_the_records_read(tmp_path: Path) -> None:
-    data = (DATA / "xml/pubmr.xml").read_bytes()
-    cut = tmp_path / "cut.xml.gz"
-    cut.write_bytes(gzip.compress(data)[: len(gzip.compress(data)) // 2])
+@pytest.mark.parametrize("source, end, size", [("xml/pubmr.xml", b"</PubmedArticle>", 20_000),
+                                               ("xml/pubmr.xml", b"</PubmedArticle>", 100_000),
+                                               ("medline/narchd.txt", b"\n\n", 20_000),
+                                               ("medline/narchd.txt", b"\n\n", 200_000)])
+def test_a_truncated_gzip_file_keeps_every_whole_record_before_the_cut(tmp_path: Path, source: str, end: bytes,
+                                                                        size: int) -> None:
+    cut = tmp_path / f"cut-{Path(source).name}.gz"
+    cut.write_bytes(gzip.compress((DATA / source).read_bytes())[:size])
+    readable = zlib.decompressobj(wbits=31).decompress(cut.read_bytes())  # what the cut file still holds
     items = list(read_file(str(cut)))
-    assert isinstance(items[-1], ParseError) and "truncated" in items[-1].message
-    assert 10 < sum(isinstance(i, Record) for i in items) < 93
+    records = [i for i in items if isinstance(i, Record)]
+    assert len(records) == readable.count(end) and records  # none lost, and not the one cut in two
+    assert items[-1] == ParseError(f"file is truncated or corrupt: reading stopped after {len(records)} whole "
+                                   "records (Compressed file ended before the end-of-stream marker was reached)",
+                                   items[-1].source)
+
+
+def test_latin1_medline_text_is_read_as_windows_1252_and_said_so(tmp_path: Path) -> None:
+    text = (DATA / "medline/pair-7records.txt").read_text(encoding="utf-8")
+    latin = tmp_path / "latin1.txt"
+    latin.write_bytes(text.replace("Traditional Chinese", "Traditional Chinése").encode("latin-1"))
+    [rec] = [r for r in read_file(str(latin)) if isinstance(r, Record) and r.pmid == "30038950"]
+    assert rec.title.startswith("Association Between Cancer and Utilization of Traditional Chinése Medicine")
+    line = text.splitlines().index(next(x for x in text.splitlines() if "Traditional Chinese" in x)) + 1
+    assert f"line {line}: not UTF-8; read as Windows-1252" in rec.warnings
+
+
+def test_a_record_cut_mid_line_at_the_end_of_the_input_is_kept_with_a_warning() -> None:
+    text = (DATA / "medline/pair-7records.txt").read_text(encoding="utf-8")
+    cut = text[: text.index("AD  - ", text.index("PMID- 30037276")) + 30]
+    *_, last = parse_medline(io.StringIO(cut), "cut.txt")
+    assert last.pmid == "30037276"
+    assert last.warnings[-1] == (f"line {cut.count(chr(10)) + 1}: the input ends in the middle of this line: "
+                                 "the record may be cut off")
 
 
 def test_unsupported_and_missing_files_give_one_message(tmp_path: Path) -> None:
@@ -221,3 +252,32 @@ def test_crlf_bom_leading_blank_lines_and_trailing_spaces(tmp_path: Path) -> Non
     got = list(read_file(str(path)))
     assert [(r.pmid, r.title, [a.label for a in r.authors]) for r in got] == [
         (r.pmid, r.title, [a.label for a in r.authors]) for r in clean]
+
+
+@pytest.mark.parametrize("source", ["medline/pair-7records.txt", "xml/pair-7records.xml"])
+def test_utf16_files_with_a_byte_order_mark_read_as_utf8_ones(tmp_path: Path, source: str) -> None:
+    # Windows Notepad's "Unicode": UTF-16 with a BOM (the XML keeps its declaration, which lxml reads).
+    text = (DATA / source).read_text(encoding="utf-8")
+    utf16 = tmp_path / Path(source).name
+    utf16.write_bytes(text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"))
+    assert list(read_file(str(utf16))) == [
+        dataclasses.replace(r, source=dataclasses.replace(r.source, file=str(utf16)))
+        for r in read_file(str(DATA / source))]
+
+
+def test_an_empty_self_closed_article_set_is_zero_records(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.xml"
+    empty.write_text('<?xml version="1.0"?>\n<!DOCTYPE PubmedArticleSet>\n<PubmedArticleSet/>\n')
+    assert list(read_file(str(empty))) == []
+
+
+def test_an_undefined_entity_is_reported_where_it_is(tmp_path: Path) -> None:
+    # Without a DOCTYPE naming PubMed's DTD (which might define it), an undefined entity is fatal.
+    text = re.sub(r"<!DOCTYPE[^>]*>", "", (DATA / "xml/pair-7records.xml").read_text(encoding="utf-8"))
+    at = text.index("<ArticleTitle>", text.index("<PubmedArticle>", text.index("</PubmedArticle>")))
+    broken = tmp_path / "nbsp.xml"
+    broken.write_text(text[:at] + "<ArticleTitle>&nbsp;" + text[at + len("<ArticleTitle>"):], encoding="utf-8")
+    *records, error = read_file(str(broken))
+    assert len(records) == 1 and isinstance(error, ParseError)  # the first record stands
+    assert error.source.line == text[:at].count("\n") + 1
+    assert error.message == "XML is not well-formed, reading stopped: Entity 'nbsp' not defined"

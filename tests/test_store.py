@@ -151,6 +151,13 @@ def test_ingesting_the_same_input_twice_leaves_exactly_the_same_quads(tmp_path: 
     assert (again.added, again.replaced, again.unchanged, again.quads_added) == (0, 0, 473, 0)
 
 
+def test_a_file_given_twice_in_one_run_leaves_its_records_unchanged_the_second_time(tmp_path: Path) -> None:
+    twice = [str(DATA / "xml/pair-7records.xml")] * 2
+    with KnowledgeGraph.open(tmp_path / "s", writable=True) as kg:
+        report = kg.ingest(twice)
+    assert (report.records_read, report.added, report.replaced, report.unchanged) == (14, 7, 0, 7)
+
+
 def test_a_newer_record_replaces_its_graph_and_its_orphans(tmp_path: Path) -> None:
     text = SEED.read_text()
     newer = text.replace("PMID- 24649313 OWN - NLM", "PMID- 24649313 OWN - NLM").replace(

@@ -18,12 +18,11 @@ from typing import Any
 
 import click
 
-from kg.clitools import Progress, ingest_summary, open_store, report_problems, store_option
+from kg.clitools import Progress, counted, ingest_summary, open_store, report_problems, store_option
 from kg.fetch.eutils import DEFAULT_EUTILS_URL, EUtils
 from kg.fetch.run import DEFAULT_BATCH, FetchReport, cache_directory, parse_pmids
 from kg.fetch.run import fetch as fetch_records
 from kg.fetch.run import update as update_records
-from kg.fetch.saved import counted
 from kg.fetch.search import parse_date
 from kg.store import KnowledgeGraph
 
@@ -238,7 +237,7 @@ def _finish(report: FetchReport, directory: Path, quiet: bool) -> None:
         report_problems(ingest.skipped, ingest.warnings)
     if report.error is None or report.batches:  # a failed fetch sums up only what did arrive, if anything
         click.echo(fetch_summary(report, directory))
-        click.echo(ingest_summary(ingest))
+        click.echo(ingest_summary(ingest, warnings_listed=not quiet))
     if report.error is not None:
         hint = (f"\ndownloaded so far: {counted(report.downloaded, 'batch', 'batches')}, kept in {directory}: run the "
                 "same command again to go on" if report.downloaded else "")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+from kg.clitools import counted
 from kg.index import Index
 
 __all__ = ["SavedSearch", "remember", "saved_searches"]
@@ -44,11 +45,6 @@ class SavedSearch:
             return counted(len(self.pmids), "PMID")
         bounds = f", published {self.since or '...'} to {self.until or '...'}" if self.since or self.until else ""
         return f"{self.query!r}{bounds}" + (f", at most {self.limit:,}" if self.limit else "")
-
-
-def counted(n: int, noun: str, plural: str | None = None) -> str:
-    """``n`` and ``noun``, plural unless ``n`` is 1: "1 PMID", "2,000 PMIDs", "3 batches"."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def saved_searches(index: Index) -> list[SavedSearch]:

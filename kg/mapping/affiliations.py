@@ -64,11 +64,15 @@ _ALIASES = {
     "CN": "china|p r china|pr china|p r c|prc|peoples republic of china|the peoples republic of china|chine|"
     "republic of china mainland",
     "TW": "taiwan|taiwan roc|taiwan r o c|roc|r o c|republic of china|chinese taipei",
-    "HK": "hong kong|hong kong sar|hong kong sar china|hksar",
-    "MO": "macau|macao|macau sar",
+    "HK": "hong kong|hong kong sar|hong kong sar china|hksar|hong kong special administrative region",
+    "MO": "macau|macao|macau sar|macao sar|macau special administrative region|macao special administrative region",
     "KR": "korea|south korea|republic of korea|korea republic of|korea south|rep of korea|the republic of korea|"
     "korea rep",
-    "KP": "north korea|dprk",
+    # "Korea (DPRK)" is read whole, before its bracket is taken for a footnote.
+    "KP": "north korea|dprk|d p r k|dpr korea|d p r korea|korea dpr|korea dprk|korea north",
+    # Plain "Virgin Islands" is either territory: no country (see _names).
+    "VI": "us virgin islands|u s virgin islands|usvi|united states virgin islands",
+    "VG": "british virgin islands|bvi",
     "IR": "iran|islamic republic of iran|iran islamic republic of",
     "RU": "russia|russian federation",
     "VN": "vietnam|viet nam",
@@ -148,12 +152,27 @@ _CITIES = {
     "PL": "warsaw|krakow",
     "CZ": "prague",
     "HU": "budapest",
-    # A region that would otherwise read as England.
-    "US": "new england",
+    "KP": "pyongyang",
+    "HK": "kowloon|pokfulam|shatin|sha tin|new territories|hung hom",
+    "MO": "taipa",
+    # A region that would otherwise read as England; a city that would otherwise read as Jersey.
+    "US": "new england|jersey city",
 }
 # Names that are words or parts of other names when found inside a segment (see _inner_country).
 _NOT_INSIDE = frozenset({"america", "us", "u s", "roc", "r o c", "prc", "drc", "ksa", "uae", "chad", "jordan",
-                         "turkey", "guinea", "niger", "georgia", "oxford", "cambridge uk", "porto", "bergen"})
+                         "turkey", "guinea", "niger", "georgia", "oxford", "cambridge uk", "porto", "bergen",
+                         "jersey"})
+# China's special administrative regions and Taiwan, which some affiliations follow with "China":
+# "Kowloon, Hong Kong, China", "Macao SAR, China", "Taipei, Taiwan, China".
+_BEFORE_CHINA = frozenset({"HK", "MO", "TW"})
+# "P. R. China" kept in one segment, so that the place before it stays next to it.
+_PR_CHINA = re.compile(r"\bP\.\s*R\.\s*(?=China\b)")
+# Cities of Australian states whose codes are also North American ones: "Perth, WA" is Western
+# Australia, not Washington; "Darwin, NT" the Northern Territory, not the Northwest Territories.
+_AU_CITIES = {
+    "WA": frozenset({"perth", "fremantle", "crawley", "nedlands", "murdoch", "joondalup", "bentley", "subiaco"}),
+    "NT": frozenset({"darwin", "casuarina", "alice springs"}),
+}
 _ELECTRONIC = re.compile(r"(?i)electronic address\s*:?")
 _SEGMENTS = re.compile(r"[,;]|\s-\s|\.\s")
 # What trails a country in a segment: "(JGD)", "(Drs Fogliatto and Anzanello)", "Iran and."
@@ -226,31 +245,54 @@ def _names() -> dict[str, str]:
     for name, code in _subdivision_names().items():
         names.setdefault(name, code)
     names.pop("georgia", None)  # a country and a US state
+    names.pop("virgin islands", None)  # the British and the US Virgin Islands
     return names
 
 
-def _segment_country(segment: str) -> str | None:
-    """The country a comma-separated segment names, trying its trailing words too."""
+def _segment_country(segment: str, previous: str = "") -> str | None:
+    """The country a comma-separated segment names, trying its trailing words too;
+    ``previous`` is the segment before it, the city of a bare state code."""
+    whole = _names().get(_fold(segment))
+    if whole:
+        return whole
     raw = _TRAILER.sub("", segment).strip(" .;:()")
+    if _AU_POSTCODE.fullmatch(raw):  # before the state codes: "WA 6009" is not a US ZIP code
+        return "AU"
     m = _STATE_CODE.match(raw) or _CITY_STATE_ZIP.search(raw)
     if m:
+        if _fold(previous) in _AU_CITIES.get(m.group(1), ()):
+            return "AU"
         for code in ("US", "CA", "AU"):
             if m.group(1) in _subdivision_codes(code):
                 return code
-    if _AU_POSTCODE.fullmatch(raw):
-        return "AU"
     if _UK_POSTCODE.search(raw):
         return "GB"
     if _CA_POSTCODE.search(raw):
         return "CA"
-    words = _fold(raw).split()
+    return _trailing_country(_fold(raw).split())
+
+
+def _trailing_country(words: list[str]) -> str | None:
+    """The country named by the longest trailing sequence of folded words: "Republic of Korea"
+    before "Korea"; "Beijing 100021 P.R. China" is folded to "beijing p r china"."""
     names = _names()
-    # Longest trailing word sequence first: "Republic of Korea" before "Korea";
-    # "Beijing 100021 P.R. China" is folded to "beijing p r china".
     for start in range(len(words)):
         found = names.get(" ".join(words[start:]))
+        if found == "CN" and start:
+            # "Shatin, Hong Kong China": the region before "China" is the place.
+            region = _trailing_country(words[:start])
+            return region if region in _BEFORE_CHINA else found
         if found:
             return found
+    return None
+
+
+def _region_before_china(segments: list[str]) -> str | None:
+    """HK, MO or TW when the last of the segments before "China" names it: "Hong Kong, SAR, China"."""
+    for segment in reversed(segments):
+        if _fold(segment) != "sar":
+            found = _segment_country(segment)
+            return found if found in _BEFORE_CHINA else None
     return None
 
 
@@ -275,18 +317,29 @@ def country(text: str) -> str | None:
     in English and other languages, US states, Canadian provinces and Australian
     states (names, codes, postcodes), UK postcodes and a few unambiguous cities;
     then the last such place named inside a segment ("University of Michigan Law
-    School"); then the domain of an e-mail address.
+    School"); then the domain of an e-mail address. Hong Kong, Macao and Taiwan
+    stay themselves when "China" follows them; "Perth, WA" is in Australia.
 
     >>> [country(a) for a in ("Tunis, Tunisie.", "Clemson SC 29634-0377.", "London SW1W 9SZ.",
     ...                       "Rochester, NY (JGD)", "Hangzhou, Zhejiang.", "Sari , Iran and.",
     ...                       "Dept. of X, Univ. Y. jane@uni-heidelberg.de", "University of Michigan Law School.")]
     ['TN', 'US', 'GB', 'US', 'CN', 'IR', 'DE', 'US']
+    >>> [country(a) for a in ("Kowloon, Hong Kong SAR, P. R. China.", "Curtin University, Perth, WA.",
+    ...                       "Pyongyang, Korea (DPRK)", "Jersey City, NJ", "Virgin Islands")]
+    ['HK', 'AU', 'KP', 'US', None]
     """
     emails = _EMAIL.findall(text) if "@" in text else []
     body = _ELECTRONIC.sub(" ", _EMAIL.sub(" ", text)) if emails else text
-    segments = [s for s in _SEGMENTS.split(body) if s.strip()]
-    for segment in reversed(segments):
-        found = _segment_country(segment)
+    body = _PR_CHINA.sub("PR ", body)
+    # Only the segments with words: "Hong Kong, 999077, China" reads as "Hong Kong, China".
+    segments = [s for s in _SEGMENTS.split(body) if _fold(s)]
+    for i in range(len(segments) - 1, -1, -1):
+        previous = segments[i - 1] if i else ""
+        # A name split at a dot or comma: "U.S. Virgin Islands", "Virgin Islands, British".
+        found = _names().get(_fold(previous + " " + segments[i])) if previous else None
+        found = found or _segment_country(segments[i], previous)
+        if found == "CN":
+            return _region_before_china(segments[:i]) or found
         if found:
             return found
     found = _inner_country(body)
@@ -337,13 +390,166 @@ _KINDS = (
 # "College of Pharmacy, The Ohio State University": a college, school or faculty "of" a
 # subject is a unit of the university next to it, and ranks just below its kind.
 _SUBJECT_UNIT = re.compile(r"^(?:the\s+)?(?:college|school|faculty|institute|centre|center)s? of\b", re.I)
+# The rest of a list split at its commas: "Paris Sciences et Lettres, and Sorbonne Universite".
+_CONJUNCTION = re.compile(r"^(?:and|&)\s+", re.I)
+
+# Multi-campus university systems: system -> campus name -> the campus names and cities that
+# follow the system name ("University of California, San Diego", "University of California at
+# San Diego", "University of California-San Diego"). A flagship called by the system's own name
+# gets that name: "University of Michigan, Ann Arbor" is the University of Michigan. The City
+# University of New York is left out: its colleges have names of their own ("Hunter College").
+_CAMPUSES: dict[str, dict[str, str]] = {
+    "University of California": {
+        "University of California, Berkeley": "Berkeley",
+        "University of California, Davis": "Davis",
+        "University of California, Irvine": "Irvine",
+        "University of California, Los Angeles": "Los Angeles",
+        "University of California, Merced": "Merced",
+        "University of California, Riverside": "Riverside",
+        "University of California, San Diego": "San Diego",
+        "University of California, San Francisco": "San Francisco",
+        "University of California, Santa Barbara": "Santa Barbara",
+        "University of California, Santa Cruz": "Santa Cruz",
+    },
+    "University of Texas": {
+        "University of Texas at Arlington": "Arlington",
+        "University of Texas at Austin": "Austin",
+        "University of Texas at Dallas": "Dallas",
+        "University of Texas at El Paso": "El Paso",
+        "University of Texas at San Antonio": "San Antonio",
+        "University of Texas at Tyler": "Tyler",
+        "University of Texas Rio Grande Valley": "Rio Grande Valley",
+        "University of Texas Permian Basin": "Permian Basin",
+    },
+    "University of Illinois": {
+        "University of Illinois at Urbana-Champaign": "Urbana-Champaign|Urbana Champaign|Urbana|Champaign",
+        "University of Illinois at Chicago": "Chicago",
+        "University of Illinois at Springfield": "Springfield",
+    },
+    "University of Colorado": {
+        "University of Colorado Boulder": "Boulder",
+        "University of Colorado Denver": "Denver",
+        "University of Colorado Colorado Springs": "Colorado Springs",
+        "University of Colorado Anschutz Medical Campus": "Anschutz Medical Campus|Aurora",
+    },
+    "University of Massachusetts": {
+        "University of Massachusetts Amherst": "Amherst",
+        "University of Massachusetts Boston": "Boston",
+        "University of Massachusetts Dartmouth": "Dartmouth",
+        "University of Massachusetts Lowell": "Lowell",
+        "University of Massachusetts Medical School": "Worcester",
+    },
+    "University of Maryland": {
+        "University of Maryland, Baltimore": "Baltimore",
+        "University of Maryland, Baltimore County": "Baltimore County",
+        "University of Maryland, College Park": "College Park",
+        "University of Maryland Eastern Shore": "Eastern Shore",
+    },
+    "University of Wisconsin": {
+        f"University of Wisconsin-{campus}": campus
+        for campus in ("Madison", "Milwaukee", "Eau Claire", "Green Bay", "La Crosse", "Oshkosh", "Parkside",
+                       "Platteville", "River Falls", "Stevens Point", "Stout", "Superior", "Whitewater")
+    },
+    "University of North Carolina": {
+        "University of North Carolina at Chapel Hill": "Chapel Hill",
+        "University of North Carolina at Charlotte": "Charlotte",
+        "University of North Carolina at Greensboro": "Greensboro",
+        "University of North Carolina at Asheville": "Asheville",
+        "University of North Carolina at Pembroke": "Pembroke",
+        "University of North Carolina Wilmington": "Wilmington",
+    },
+    "University of Missouri": {
+        "University of Missouri": "Columbia",
+        "University of Missouri-Kansas City": "Kansas City",
+        "University of Missouri-St. Louis": "St. Louis|St Louis|Saint Louis",
+    },
+    "University of Nebraska": {
+        "University of Nebraska-Lincoln": "Lincoln",
+        "University of Nebraska Omaha": "Omaha",
+        "University of Nebraska at Kearney": "Kearney",
+    },
+    "University of Tennessee": {
+        "University of Tennessee, Knoxville": "Knoxville",
+        "University of Tennessee at Chattanooga": "Chattanooga",
+        "University of Tennessee at Martin": "Martin",
+        "University of Tennessee Health Science Center": "Memphis",
+    },
+    "University of Alabama": {
+        "University of Alabama": "Tuscaloosa",
+        "University of Alabama at Birmingham": "Birmingham",
+        "University of Alabama in Huntsville": "Huntsville",
+    },
+    "University of Hawaii": {
+        "University of Hawaii at Manoa": "Manoa|Mānoa|Honolulu",
+        "University of Hawaii at Hilo": "Hilo",
+    },
+    "University of Michigan": {
+        "University of Michigan": "Ann Arbor",
+        "University of Michigan-Dearborn": "Dearborn",
+        "University of Michigan-Flint": "Flint",
+    },
+    "University of Minnesota": {
+        "University of Minnesota": "Twin Cities|Minneapolis|St Paul|St. Paul|Saint Paul",
+        "University of Minnesota Duluth": "Duluth",
+        "University of Minnesota Rochester": "Rochester",
+        "University of Minnesota Morris": "Morris",
+        "University of Minnesota Crookston": "Crookston",
+    },
+    "University of Washington": {
+        "University of Washington": "Seattle",
+        "University of Washington Bothell": "Bothell",
+        "University of Washington Tacoma": "Tacoma",
+    },
+    "State University of New York": {
+        f"State University of New York at {campus}": campus
+        for campus in ("Albany", "Binghamton", "Buffalo", "Stony Brook", "New Paltz", "Oswego", "Plattsburgh",
+                       "Geneseo", "Oneonta", "Potsdam", "Cortland", "Fredonia", "Brockport", "Purchase",
+                       "Old Westbury")
+    },
+}
+# What joins a campus to its system: a comma, "at", "in", a dash, a bracket or a space.
+_CAMPUS_JOIN = r"(?:\s*,\s*|\s+at\s+|\s+in\s+|\s*[-\u2013\u2014]\s*|\s*\(\s*|\s+)"
+
+
+@functools.cache
+def _campus_patterns() -> tuple[tuple[re.Pattern[str], re.Pattern[str], dict[str, str]], ...]:
+    """Per system in :data:`_CAMPUSES`: its bare name, its name with a campus and the rest of
+    the segment, and the folded campus names -> the campus's name."""
+    patterns = []
+    for system, campuses in _CAMPUSES.items():
+        names = {_fold(alias): name for name, aliases in campuses.items() for alias in aliases.split("|")}
+        aliases = sorted((a for aliases in campuses.values() for a in aliases.split("|")), key=len, reverse=True)
+        head = rf"(?:the\s+)?{re.escape(system)}"
+        alternatives = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in aliases)
+        # ASCII case-folding only: a dotless "ı" would match "i" and fold to nothing.
+        patterns.append((re.compile(head, re.I | re.A),
+                         re.compile(rf"{head}{_CAMPUS_JOIN}({alternatives})(?!\w)(.*)", re.I | re.A), names))
+    return tuple(patterns)
+
+
+def _campus(segment: str, following: str) -> str:
+    """The institution named by a segment, with the campus of a multi-campus system in one
+    spelling (see :data:`_CAMPUSES`); ``following`` is the next segment, where the campus may be.
+    What follows the campus stays only when it names a school or centre of it."""
+    for bare, with_campus, names in _campus_patterns():
+        if not bare.match(segment):
+            continue
+        m = with_campus.fullmatch(f"{segment}, {following}" if bare.fullmatch(segment) else segment)
+        if not m:
+            return segment
+        name = names[_fold(m.group(1))]
+        rest = m.group(2).strip()
+        keep = rest[:1].isupper() and not _UNIT.match(rest) and any(kind.search(rest) for kind in _KINDS)
+        return f"{name} {rest}" if keep else name
+    return segment
 
 
 def _segments(text: str) -> list[str]:
-    """The comma-separated parts of an affiliation, a legal form kept with its company."""
+    """The comma-separated parts of an affiliation, a legal form kept with its company and
+    a leading "and" dropped."""
     segments: list[str] = []
     for part in _COMMAS.split(_MARKER.sub("", clean(text))):
-        part = part.strip(" .")
+        part = _CONJUNCTION.sub("", part.strip(" .")).strip(" .")
         if not part:
             continue
         if segments and _LEGAL_FORM.match(part):
@@ -359,7 +565,9 @@ def institution(text: str) -> str | None:
 
     Departments, divisions and laboratories are units of an institution, not
     institutions; the segments are compared by kind (university, hospital,
-    institute or company) and the first of the strongest kind wins.
+    institute or company) and the first of the strongest kind wins. The campus
+    of a university system is part of its name, in one spelling (see
+    :data:`_CAMPUSES`).
 
     >>> institution("Late Stage Immunology Product Development, Genentech, Inc., South San Francisco, USA.")
     'Genentech, Inc'
@@ -369,6 +577,11 @@ def institution(text: str) -> str | None:
     >>> institution("College of Pharmacy, The Ohio State University, Columbus, Ohio, USA")
     'The Ohio State University'
     >>> institution("Beijing Key Laboratory of Clinical Study on Anticancer Molecular Target Drugs, Beijing 100021")
+    >>> [institution(a) for a in ("Division of Cardiology, University of California, San Francisco, CA",
+    ...                           "Department of Ophthalmology, University of California San Francisco",
+    ...                           "Department of Agronomy, University of Wisconsin, Madison, Wisconsin 53706.")]
+    ['University of California, San Francisco', 'University of California, San Francisco',
+     'University of Wisconsin-Madison']
     """
     segments = _segments(text)
     best: tuple[float, int] | None = None
@@ -381,4 +594,7 @@ def institution(text: str) -> str | None:
                 if best is None or score < best[0]:
                     best = (score, position)
                 break
-    return segments[best[1]] if best else None
+    if best is None:
+        return None
+    following = segments[best[1] + 1] if best[1] + 1 < len(segments) else ""
+    return _campus(segments[best[1]], following)

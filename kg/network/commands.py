@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from kg.clitools import fail, open_store, store_option, syntax_error_message
 from kg.network import io as network_io
@@ -32,6 +33,18 @@ __all__ = ["network", "resolve"]
 
 #: The kinds whose nodes are persons, merged by kg resolve.
 _PERSON_KINDS = ("coauthor", "author-affiliation")
+#: Options that only some kinds use: parameter name -> those kinds.
+_KIND_OPTIONS = {
+    "level": ("author-affiliation",),
+    "counting": tuple(k for k in KINDS if k != "author-affiliation"),  # the bipartite network counts papers
+    "max_authors": tuple(k for k in KINDS if k != "mesh"),  # topics have no authors to count
+}
+#: The seeds numpy's random generators (layout, sampling) accept.
+_SEED = click.IntRange(0, 2**32 - 1)
+#: Louvain resolution: at 0 or below, modularity is no longer a measure of communities (it exceeds 1).
+_RESOLUTION = click.FloatRange(min=0, min_open=True)
+#: A picture's width or height: from legible to as large as a picture can sensibly be in memory.
+_PIXELS = click.IntRange(200, 10_000)
 
 
 def _selection_options(command: Callable) -> Callable:
@@ -46,21 +59,51 @@ def _selection_options(command: Callable) -> Callable:
         click.option("--max-authors", type=click.IntRange(min=0), default=50, show_default=True,
                      help="Leave out papers with more authors (consortia); 0 for no limit. Not for mesh."),
         click.option("--counting", type=click.Choice(COUNTINGS), default="full", show_default=True,
-                     help="Edge weights: 1 per paper, or 1/(n-1) per paper with n nodes."),
+                     help="Edge weights: 1 per paper, or 1/(n-1) per paper with n nodes. Not for "
+                          "author-affiliation (its weights count papers)."),
         click.option("--level", type=click.Choice(LEVELS), default="organisation", show_default=True,
                      help="author-affiliation: link persons to affiliations as printed, or to institutions."),
-        click.option("--min-weight", type=float, help="Drop edges lighter than this."),
+        click.option("--min-weight", type=click.FloatRange(min=0, min_open=True),
+                     help="Drop edges lighter than this."),
         click.option("--min-papers", type=click.IntRange(min=1), help="Drop nodes with fewer papers."),
         click.option("--largest-component", is_flag=True, help="Keep only the largest connected component."),
         click.option("--ego", metavar="NODE", help="Keep only this node's neighbourhood (an IRI, kg:..., or a "
-                                                   "country code); a person merged by kg resolve stands for the "
-                                                   "person it was merged into."),
+                                                   "country code; upper or lower case alike); a person merged by "
+                                                   "kg resolve stands for the person it was merged into."),
         click.option("--radius", type=click.IntRange(min=1), default=1, show_default=True,
                      help="With --ego: how many steps from the node."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    """Whether the user gave option ``name`` (on the command line or in the environment)."""
+    return ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
+
+
+def _check_options(kinds: Sequence[str]) -> None:
+    """Usage errors for options that contradict each other, and for an option that none of
+    ``kinds`` uses (--level for coauthor) or --radius without --ego: ignored, they would
+    give a network other than the one asked for without a word."""
+    ctx = click.get_current_context()
+    first, last = ctx.params.get("from_year"), ctx.params.get("to_year")
+    if first is not None and last is not None and first > last:
+        raise click.BadOptionUsage("from_year", "--from-year is after --to-year", ctx)
+    for name, applies in _KIND_OPTIONS.items():
+        if _given(ctx, name) and not set(kinds) & set(applies):
+            others = [k for k in KINDS if k not in applies]
+            raise click.BadOptionUsage(name, f"--{name.replace('_', '-')} applies only to the "
+                                             f"{_listed(applies)} network{'s' if len(applies) > 1 else ''}, "
+                                             f"not to {_listed(others, 'or')}", ctx)
+    if _given(ctx, "radius") and ctx.params.get("ego") is None:
+        raise click.BadOptionUsage("radius", "--radius applies only with --ego", ctx)
+
+
+def _listed(words: Sequence[str], last: str = "and") -> str:
+    """ "a", "a and b", "a, b and c" (or with ``last`` "or": "a, b or c")."""
+    return f" {last} ".join(filter(None, [", ".join(words[:-1]), words[-1]]))
 
 
 def _node_id(kg: KnowledgeGraph, value: str) -> str:
@@ -72,6 +115,16 @@ def _node_id(kg: KnowledgeGraph, value: str) -> str:
     if sep and prefix in kg.prefixes and not rest.startswith("//"):
         return kg.prefixes[prefix] + rest
     return value
+
+
+def _matching(node: str, nodes: Iterable[str]) -> str:
+    """``node`` if it is one of ``nodes``, else the one node that differs from it only in case
+    (country codes, ORCID iDs' X, MeSH UIs: ``--ego us`` is US); else ``node`` as given."""
+    nodes = set(nodes)
+    if node in nodes:
+        return node
+    found = [n for n in nodes if n.casefold() == node.casefold()]
+    return found[0] if len(found) == 1 else node
 
 
 def _selected(kg: KnowledgeGraph, query_file: str) -> set[str]:
@@ -96,14 +149,14 @@ def _selected(kg: KnowledgeGraph, query_file: str) -> set[str]:
 def _load(kg: KnowledgeGraph, kind: str, o: dict[str, Any]) -> Network:
     """Build and filter the network the options describe; report its size and the identities used."""
     pmids = _selected(kg, o["query_file"]) if o["query_file"] else None
-    if o["from_year"] and o["to_year"] and o["from_year"] > o["to_year"]:
-        fail("--from-year is after --to-year")
     corpus = extract(kg, pmids=pmids, from_year=o["from_year"], to_year=o["to_year"], mesh=True)
     same = identities(kg)
     network = build(corpus, kind, same.same, counting=o["counting"], max_authors=o["max_authors"] or None,
                     level=o["level"])
     built = network.graph.number_of_nodes()
     ego = _node_id(kg, o["ego"]) if o["ego"] else None
+    if ego is not None:
+        ego = _matching(ego, [*network.graph, *(same.same if kind in _PERSON_KINDS else ())])
     if kind in _PERSON_KINDS and ego in same.same:
         # A merged person is no node of its own: its papers are its target's.
         click.echo(f"--ego {compact(ego, kg.prefixes)} is merged into {compact(same.same[ego], kg.prefixes)} "
@@ -133,6 +186,7 @@ def _kind_command(kind: str, text: str) -> click.Command:
     @click.option("--format", "fmt", type=click.Choice(network_io.FORMATS),
                   help="Output format [default: from -o's extension]; vosviewer writes a map and a network file.")
     def command(store: str, output: str, fmt: str | None, **options: Any) -> None:
+        _check_options([kind])
         chosen = fmt or (network_io.format_for(output) if output != "-" else "csv")
         if chosen is None:
             fail(f"cannot tell the network format from {output!r}: add --format "
@@ -211,7 +265,7 @@ def _number(value: Any) -> str:
 @click.option("--samples", type=click.IntRange(min=2), default=100, show_default=True,
               help="Above 2,000 nodes: sources sampled for betweenness (half as many for the path length; "
                    "clustering over ten times as many nodes).")
-@click.option("--seed", type=int, default=42, show_default=True, help="Seed for the sampling.")
+@click.option("--seed", type=_SEED, default=42, show_default=True, help="Seed for the sampling.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def stats(kind: str, store: str, top: int, samples: int, seed: int, fmt: str, **options: Any) -> None:
     """Figures of a network: size, density, components, clustering, assortativity, average
@@ -223,6 +277,7 @@ def stats(kind: str, store: str, top: int, samples: int, seed: int, fmt: str, **
       kg network stats coauthor --top 5
       kg network stats country --from-year 2010 --format json
     """
+    _check_options([kind])
     with open_store(store) as kg:
         net = _load(kg, kind, options)
         prefixes = kg.prefixes
@@ -269,9 +324,9 @@ def stats(kind: str, store: str, top: int, samples: int, seed: int, fmt: str, **
 @network.command("communities")
 @click.argument("kind", type=click.Choice(KINDS))
 @_selection_options
-@click.option("--resolution", type=float, default=1.0, show_default=True,
+@click.option("--resolution", type=_RESOLUTION, default=1.0, show_default=True,
               help="Louvain resolution: above 1 favours smaller communities, below 1 larger ones.")
-@click.option("--seed", type=int, default=42, show_default=True, help="Louvain's random seed.")
+@click.option("--seed", type=_SEED, default=42, show_default=True, help="Louvain's random seed.")
 @click.option("--show", type=click.IntRange(min=0), default=10, show_default=True,
               help="How many communities to describe.")
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True,
@@ -289,6 +344,7 @@ def communities(kind: str, store: str, resolution: float, seed: int, show: int, 
       kg network communities coauthor --resolution 1.2 --seed 1
       kg network communities institution --largest-component -o institutions.gexf
     """
+    _check_options([kind])
     if output and network_io.format_for(output) is None:
         fail(f"cannot tell the network format from {output!r}: use .graphml .gexf .net .json .csv or .txt")
     with open_store(store) as kg:
@@ -312,7 +368,8 @@ def communities(kind: str, store: str, resolution: float, seed: int, show: int, 
             indent=2, ensure_ascii=False))
         return
     sizes = [len(c.members) for c in found.communities]
-    lines = [f"{kind} network: {len(sizes):,} communities (Louvain, resolution {resolution:g}, seed {seed}), "
+    # Not "{kind} network: ...": that begins the size report on standard error, which this would seem to repeat.
+    lines = [f"{len(sizes):,} communities in the {kind} network (Louvain, resolution {resolution:g}, seed {seed}), "
              f"modularity {found.modularity:.4f}",
              f"sizes: {', '.join(str(s) for s in sizes[:20])}{', ...' if len(sizes) > 20 else ''}"]
     for c in found.communities[:show]:
@@ -331,10 +388,10 @@ def communities(kind: str, store: str, resolution: float, seed: int, show: int, 
               help="Draw at most this many nodes (the largest component's, most papers first).")
 @click.option("--labels", type=click.IntRange(min=0), default=15, show_default=True,
               help="Label this many nodes (most papers first).")
-@click.option("--width", type=click.IntRange(min=200), default=1600, show_default=True, help="Pixels.")
-@click.option("--height", type=click.IntRange(min=200), default=1200, show_default=True, help="Pixels.")
-@click.option("--resolution", type=float, default=1.0, show_default=True, help="Louvain resolution (colours).")
-@click.option("--seed", type=int, default=42, show_default=True, help="Seed for the layout and the communities.")
+@click.option("--width", type=_PIXELS, default=1600, show_default=True, help="Pixels.")
+@click.option("--height", type=_PIXELS, default=1200, show_default=True, help="Pixels.")
+@click.option("--resolution", type=_RESOLUTION, default=1.0, show_default=True, help="Louvain resolution (colours).")
+@click.option("--seed", type=_SEED, default=42, show_default=True, help="Seed for the layout and the communities.")
 @click.option("--title", help="The picture's title. [default: kind and size]")
 def plot(kind: str, store: str, output: str, top: int, labels: int, width: int, height: int, resolution: float,
          seed: int, title: str | None, **options: Any) -> None:
@@ -349,10 +406,13 @@ def plot(kind: str, store: str, output: str, top: int, labels: int, width: int, 
     from kg.network.plot import FORMATS  # matplotlib only when drawing
     from kg.network.plot import plot as draw
 
+    _check_options([kind])
     if Path(output).suffix.lower() not in FORMATS:
         fail(f"cannot draw to {output}: the file must end in .png or .svg")
     with open_store(store) as kg:
         net = _load(kg, kind, options)
+    if not net.graph.number_of_nodes():
+        fail("the network is empty: nothing to plot")
     drawn = draw(net, output, top=top, labels=labels, width=width, height=height, seed=seed,
                  resolution=resolution, title=title)
     click.echo(f"wrote {output}: {drawn.number_of_nodes():,} nodes, {drawn.number_of_edges():,} edges "
@@ -362,8 +422,8 @@ def plot(kind: str, store: str, output: str, top: int, labels: int, width: int, 
 @network.command("write-back")
 @click.argument("kinds", nargs=-1, type=click.Choice(KINDS))
 @_selection_options
-@click.option("--resolution", type=float, default=1.0, show_default=True, help="Louvain resolution.")
-@click.option("--seed", type=int, default=42, show_default=True, help="Seed for Louvain and the sampling.")
+@click.option("--resolution", type=_RESOLUTION, default=1.0, show_default=True, help="Louvain resolution.")
+@click.option("--seed", type=_SEED, default=42, show_default=True, help="Seed for Louvain and the sampling.")
 @click.option("--samples", type=click.IntRange(min=1), default=100, show_default=True,
               help="Betweenness sources sampled above 2,000 nodes.")
 def write_back(kinds: tuple[str, ...], store: str, resolution: float, seed: int, samples: int,
@@ -381,9 +441,11 @@ def write_back(kinds: tuple[str, ...], store: str, resolution: float, seed: int,
     from kg.network.writeback import network_graph, network_quads
     from kg.network.writeback import write_back as store_quads
 
+    kinds = kinds or ("coauthor",)
+    _check_options(kinds)
     quads = []
     with open_store(store, writable=True, create=False) as kg:
-        for kind in kinds or ("coauthor",):
+        for kind in kinds:
             net = _load(kg, kind, options)
             values = centralities(net.graph, samples=samples, seed=seed)
             found = detect(net, resolution=resolution, seed=seed)

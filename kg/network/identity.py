@@ -40,6 +40,7 @@ import pyoxigraph as ox
 from kg.mapping.iris import has_full_given_name, slug
 from kg.mapping.vocab import KGV, OWL
 from kg.network.extract import Corpus, extract
+from kg.query import compact
 
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
@@ -178,6 +179,7 @@ def resolve(kg: KnowledgeGraph, merge_file: str | Path | None = None,
         manual = _resolve_merge_file(kg, merge_file, names, corpus)
         overridden = {m.source for m in manual}
         merges = [m for m in merges if m.source not in overridden] + manual
+        _refuse_cycles(merges, merge_file, kg.prefixes)
     return merges, dict(skipped)
 
 
@@ -219,7 +221,7 @@ def _resolve_merge_file(kg: KnowledgeGraph, path: str | Path, names: dict[str, t
             return {text} if text in names or text in corpus.persons else set()
         return by_label.get(_norm(text), set())
 
-    merges: list[Merge] = []
+    merges: dict[str, Merge] = {}  # source -> its merge: a person is merged into one other at most
     for number, label, target in read_merge_file(path):
         sources, targets = find(label), find(target)
         if not sources:
@@ -228,8 +230,38 @@ def _resolve_merge_file(kg: KnowledgeGraph, path: str | Path, names: dict[str, t
             found = "no person" if not targets else f"{len(targets)} persons"
             raise MergeFileError(f"{path}:{number}: {found} named {target!r}; give one person's IRI")
         (to,) = targets
-        merges.extend(Merge(s, to, BY_FILE, f"line {number}") for s in sorted(sources - {to}))
-    return merges
+        for source in sorted(sources - {to}):
+            earlier = merges.setdefault(source, Merge(source, to, BY_FILE, f"line {number}"))
+            if earlier.target != to:  # the same merge twice is harmless; two targets are a contradiction
+                raise MergeFileError(f"{path}:{number}: {compact(source, kg.prefixes)} is merged into "
+                                     f"{compact(earlier.target, kg.prefixes)} on {earlier.detail}: "
+                                     "a person can be merged into one other only")
+    return list(merges.values())
+
+
+def _refuse_cycles(merges: list[Merge], path: str | Path, prefixes: dict[str, str]) -> None:
+    """Raise :class:`MergeFileError` when merges lead back to where they started (A -> B -> A):
+    no person of such a cycle would be the one the others are."""
+    into = {m.source: m for m in merges}
+    order = {m.source: i for i, m in enumerate(merges)}  # merge-file lines in file order
+    checked: set[str] = set()
+    for start in sorted(into):
+        chain: list[str] = []
+        person = start
+        while person in into and person not in checked and person not in chain:
+            chain.append(person)
+            person = into[person].target
+        if person in chain:
+            cycle = chain[chain.index(person):]
+            first = min(range(len(cycle)), key=lambda i: order[cycle[i]])
+            cycle = cycle[first:] + cycle[:first]
+            lines = [into[p].detail.removeprefix("line ") for p in cycle if into[p].reason == BY_FILE]
+            named = (f"lines {', '.join(lines[:-1])} and {lines[-1]}" if len(lines) > 1 else f"line {lines[0]}")
+            named += "".join(f" and kg resolve's own merge ({into[p].why})" for p in cycle if into[p].reason != BY_FILE)
+            shown = " -> ".join(compact(p, prefixes) for p in [*cycle, cycle[0]])
+            raise MergeFileError(f"{path}: {named} merge persons in a cycle ({shown}): drop a line, so that "
+                                 "one person is the one the others are merged into")
+        checked.update(chain)
 
 
 def write_identities(kg: KnowledgeGraph, merges: Iterable[Merge]) -> int:
@@ -251,16 +283,16 @@ def identities(kg: KnowledgeGraph) -> Identities:
     """The merges stored by kg resolve: each merged person -> the person it finally is."""
     graph = identity_graph(kg)
     direct: dict[str, str] = {}
-    reasons: Counter = Counter()
+    why: dict[str, str] = {}
     for row in kg.select(_SAME_AS.replace("?g", f"<{graph}>")):
         direct[row["a"]] = row["b"]
-        reasons[row.get("why", BY_FILE).split(":", 1)[0]] += 1
+        why[row["a"]] = row.get("why", BY_FILE).split(":", 1)[0]
     same: dict[str, str] = {}
-    for source in direct:
-        target, seen = direct[source], {source}
+    for source, first in direct.items():
+        target, seen = first, {source}
         while target in direct and target not in seen:  # chains from merge files
             seen.add(target)
             target = direct[target]
-        if target != source:
+        if target not in seen:  # a cycle (stored before kg resolve refused them) merges no one
             same[source] = target
-    return Identities(same, reasons)
+    return Identities(same, Counter(why[source] for source in same))

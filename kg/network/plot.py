@@ -3,13 +3,18 @@
 The picture shows the ``top`` nodes by papers within the largest connected
 component (all of it when it is small): node size by papers, colour by Louvain
 community, edge width by weight, and labels for the ``labels`` nodes with the
-most papers. The layout is a seeded spring layout, so a store gives the same
-picture every time.
+most papers, each put beside its node where it covers no other label nor
+labelled node (with a line to the node when it had to move away). The layout is
+a seeded spring layout, so a store gives the same picture every time. An SVG
+declares the size asked for, in pixels, as a PNG has it.
 """
 
 from __future__ import annotations
 
+import io
 import math
+import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -18,6 +23,10 @@ matplotlib.use("Agg")  # files only, no display needed
 
 import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
+from matplotlib import patheffects  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 
 from kg.network.build import Network  # noqa: E402
 from kg.network.communities import detect  # noqa: E402
@@ -27,6 +36,11 @@ __all__ = ["FORMATS", "plot"]
 
 FORMATS = (".png", ".svg")
 _DPI = 100
+#: Where a label may go, as (x, y) directions from its node: beside it first, then diagonally.
+_DIRECTIONS = ((0, 1), (0, -1), (1, 0), (-1, 0), (0.7, 0.7), (-0.7, 0.7), (0.7, -0.7), (-0.7, -0.7))
+#: How far (points, beyond the node's edge) a label may move away from its node, nearest first.
+_DISTANCES = (2, 10, 20, 32, 46)
+_TEXT = {"textcoords": "offset points", "fontsize": 8}
 
 
 def _shown(graph: nx.Graph, top: int) -> nx.Graph:
@@ -70,10 +84,74 @@ def plot(network: Network, output: str | Path, *, top: int = 150, labels: int = 
         nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=sizes, node_color=colours, edgecolors="white",
                                linewidths=0.6)
         named = sorted(graph, key=lambda n: (-graph.nodes[n].get("papers", 0), str(n)))[:labels]
-        nx.draw_networkx_labels(graph, pos, ax=ax, labels={n: graph.nodes[n].get("label", n) for n in named},
-                                font_size=9, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
-                                                   "alpha": 0.7})
-    with open_output(output, compress=False) as out:
-        fig.savefig(out, dpi=_DPI, format=suffix[1:])
+        radius = dict(zip(graph, (math.sqrt(size) / 2 for size in sizes), strict=True))  # points
+        _label(fig, ax, [(pos[n], radius[n], str(graph.nodes[n].get("label", n))) for n in named])
+    picture = io.BytesIO()
+    fig.savefig(picture, dpi=_DPI, format=suffix[1:])
     plt.close(fig)
+    data = picture.getvalue()
+    if suffix == ".svg":
+        data = _svg_size(data, width, height)
+    with open_output(output, compress=False) as out:
+        out.write(data)
     return graph
+
+
+def _label(fig: Figure, ax: Axes, nodes: Sequence[tuple[Sequence[float], float, str]]) -> None:
+    """Label each (position, radius in points, text) beside its node, the first ones first: in the
+    first place, nearest first, where the label covers no other label, no labelled node and stays
+    in the picture; with none, where it covers least."""
+    renderer = fig.canvas.get_renderer()
+    area = ax.get_window_extent(renderer)
+    discs = []
+    for xy, radius, _ in nodes:
+        x, y = ax.transData.transform(xy)
+        r = radius * fig.dpi / 72  # points to pixels
+        discs.append(Bbox.from_extents(x - r, y - r, x + r, y + r))
+    placed: list[Bbox] = []
+    for number, (xy, radius, text) in enumerate(nodes):
+        others = placed + discs[:number] + discs[number + 1:]
+        best: tuple[float, tuple[float, float], Bbox] | None = None
+        for offset in _offsets(radius):
+            label = ax.annotate(text, xy, xytext=offset, **_TEXT, **_alignment(offset))
+            box = label.get_window_extent(renderer)
+            label.remove()
+            outside = _overlap(box, box) - _overlap(box, area)
+            covered = sum(_overlap(box, other) for other in others) + outside
+            if best is None or covered < best[0]:
+                best = (covered, offset, box)
+            if not covered:
+                break
+        _, offset, box = best
+        moved = math.hypot(*offset) > radius + _DISTANCES[0]
+        ax.annotate(text, xy, xytext=offset, **_TEXT, **_alignment(offset), zorder=5,
+                    path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],  # legible on edges
+                    arrowprops={"arrowstyle": "-", "color": "#444444", "lw": 0.6, "shrinkA": 0,
+                                "shrinkB": radius} if moved else None)
+        placed.append(box)
+
+
+def _offsets(radius: float) -> Iterator[tuple[float, float]]:
+    """Where a label may go (points from the centre of a node of ``radius`` points), nearest first."""
+    for distance in _DISTANCES:
+        for dx, dy in _DIRECTIONS:
+            yield dx * (radius + distance), dy * (radius + distance)
+
+
+def _alignment(offset: tuple[float, float]) -> dict[str, str]:
+    """The text alignment that keeps a label on the side of its node it was put on."""
+    dx, dy = offset
+    return {"ha": "center" if dx == 0 else "left" if dx > 0 else "right",
+            "va": "center" if dy == 0 else "bottom" if dy > 0 else "top"}
+
+
+def _overlap(a: Bbox, b: Bbox) -> float:
+    """The area two boxes share."""
+    return max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0)) * max(0.0, min(a.y1, b.y1) - max(a.y0, b.y0))
+
+
+def _svg_size(svg: bytes, width: int, height: int) -> bytes:
+    """The SVG declaring ``width`` x ``height`` pixels: matplotlib writes the size in points
+    (576pt for 800 pixels at 100 dpi); the viewBox scales the drawing to the size declared."""
+    return re.sub(rb'(<svg[^>]*?)width="[0-9.]+pt" height="[0-9.]+pt"',
+                  rb'\g<1>width="%dpx" height="%dpx"' % (width, height), svg, count=1)

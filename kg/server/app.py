@@ -31,7 +31,7 @@ from kg.mapping.iris import enc
 from kg.mapping.vocab import prefixes
 from kg.query import named_queries
 from kg.server import tasks
-from kg.server.negotiation import choose
+from kg.server.negotiation import choose, not_acceptable
 from kg.server.pool import Busy, OutOfMemory, TimedOut, WorkerPool
 from kg.server.writes import is_kg_graph
 from kg.store import KnowledgeGraph
@@ -45,13 +45,9 @@ def _one(values: list[Any], name: str) -> Any:
     return values[0]
 
 
-def _format_param(value: str | None) -> str | None:
-    """The media type ``format=`` asks for (a short name or a media type), None if not given."""
-    if not value:
-        return None
-    if value in _FORMAT_PARAMS or "/" in value:
-        return _FORMAT_PARAMS.get(value, value)
-    raise tasks.TaskError(400, f"unknown format {value!r}: use one of {', '.join(_FORMAT_PARAMS)} or a media type")
+def _given(request: Request, form: dict[str, list[str]], name: str) -> list[str]:
+    """The values of a protocol parameter, from the form body and the query string."""
+    return form.get(name, []) + request.query_params.getlist(name)
 
 
 def _iri_path(raw_path: bytes) -> str:
@@ -68,9 +64,10 @@ def _iri_path(raw_path: bytes) -> str:
 _SUFFIXES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".rdf": "application/rdf+xml",
              ".jsonld": "application/ld+json", ".html": "text/html"}
 _VARY = {"Vary": "Accept"}  # one URL, several representations: caches must key on Accept
-_FORMAT_PARAMS = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                  "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
-                  "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml", "jsonld": "application/ld+json"}
+_FAVICON = os.path.join(os.path.dirname(__file__), "static", "favicon.svg")
+_FORMAT_ALIASES = ("format", "output", "results")  # what clients call it; SPARQLWrapper sends all three
+# The SPARQL 1.1 Protocol's dataset parameters of an update: Oxigraph's Store.update takes no dataset.
+_USING_PARAMS = ("using-graph-uri", "using-named-graph-uri")
 
 
 @dataclass
@@ -122,11 +119,12 @@ class _State:
         self.root = urlsplit(config.base_url).path.rstrip("/") if config.base_url else ""
         self.templates.globals["root"] = self.root
 
-    def href(self, iri: str) -> str:
-        """Where a link to ``iri`` goes: this server for IRIs under the base, else the IRI."""
+    def href(self, iri: str) -> str | None:
+        """Where a link to ``iri`` goes: this server for IRIs under the base, else the IRI if it is
+        http(s); None for any other scheme (javascript:, data: ...), which a page shows as text."""
         if iri.startswith(self.base_iri):
             return self.root + "/" + quote(iri[len(self.base_iri):], safe="/%")
-        return iri
+        return iri if urlsplit(iri).scheme.lower() in ("http", "https") else None
 
     def public(self, path: str, request: Request) -> str:
         root = self.config.base_url or str(request.base_url)
@@ -156,44 +154,48 @@ def create_app(config: ServerConfig) -> Starlette:
 
     # ------------------------------------------------------------ SPARQL protocol
     async def sparql(request: Request) -> Response:
-        params = request.query_params
+        form: dict[str, list[str]] = {}
         if request.method == "POST":
             body = await _body(request, config.max_request_bytes)
             ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if ctype == "application/sparql-query":
-                text, form = body.decode("utf-8", "replace"), {}
+                text = body.decode("utf-8", "replace")
             elif ctype == "application/sparql-update":
-                return await _update(request, body.decode("utf-8", "replace"))
+                return await _update(request, body.decode("utf-8", "replace"), form)
             elif ctype in ("application/x-www-form-urlencoded", ""):
                 form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
                 if "update" in form and "query" in form:
                     return PlainTextResponse("give a query or an update, not both", 400)
                 if "update" in form:
-                    return await _update(request, _one(form["update"], "update"))
+                    return await _update(request, _one(form["update"], "update"), form)
                 text = _one(form.get("query", [None]), "query")
             else:
                 return PlainTextResponse(f"unsupported content type {ctype}", 415)
-            default_graphs = form.get("default-graph-uri", []) + params.getlist("default-graph-uri")
-            named = form.get("named-graph-uri", []) + params.getlist("named-graph-uri")
         else:
-            text = _one(params.getlist("query") or [None], "query")
-            default_graphs, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+            text = _one(request.query_params.getlist("query") or [None], "query")
             if text is None:
                 return _service_description(request)
         if not text:
             return PlainTextResponse("missing query", 400)
         _refuse_service(text)
-        accept = _format_param(params.get("format")) or request.headers.get("accept")
-        tasks.precheck(text, accept, state.prefixes, default_graphs, named)
-        media, content = await run("query", text, accept, default_graphs, named, config.max_result_bytes)
-        return Response(content, media_type=media, headers=_download(params.get("download"), media))
+        default_graphs, named = _given(request, form, "default-graph-uri"), _given(request, form, "named-graph-uri")
+        formats = [value for name in _FORMAT_ALIASES for value in _given(request, form, name)]
+        media = tasks.precheck(text, formats, request.headers.get("accept"), state.prefixes, default_graphs, named)
+        media, content = await run("query", text, media, default_graphs, named, config.max_result_bytes)
+        download = _given(request, form, "download")
+        return Response(content, media_type=media, headers={**_VARY, **_download(download[0] if download else None,
+                                                                                  media)})
 
     def _refuse_service(text: str) -> None:
         if not config.allow_service and tasks.uses_service(text):
             raise tasks.TaskError(400, "SERVICE (federated queries) is disabled: start kg serve with --allow-service")
 
-    async def _update(request: Request, text: str) -> Response:
+    async def _update(request: Request, text: str, form: dict[str, list[str]]) -> Response:
         _require_write(request)
+        for name in _USING_PARAMS:
+            if _given(request, form, name):
+                keyword = "USING NAMED" if "named" in name else "USING"
+                raise tasks.TaskError(400, f"{name} is not supported: write {keyword} <IRI> in the update")
         _refuse_service(text)
         await run("update", text, config.allow_service)
         state.changed()
@@ -205,26 +207,31 @@ def create_app(config: ServerConfig) -> Starlette:
         body = await _body(request, config.max_request_bytes)
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype == "application/sparql-update":
-            return await _update(request, body.decode("utf-8", "replace"))
+            return await _update(request, body.decode("utf-8", "replace"), {})
         form = parse_qs(body.decode("utf-8", "replace"))
         if "update" not in form:
             return PlainTextResponse("missing update", 400)
-        return await _update(request, _one(form["update"], "update"))
+        return await _update(request, _one(form["update"], "update"), form)
 
     def _require_write(request: Request) -> None:
+        """Let a write through only with the server's token: 403 when the server takes no writes,
+        401 with a Bearer challenge (RFC 6750) when the token is missing or wrong."""
+        if not config.writable or config.token is None:
+            raise tasks.TaskError(403, "writes are disabled")
         scheme, _, supplied = request.headers.get("authorization", "").partition(" ")
-        allowed = (config.writable and config.token is not None and scheme.lower() == "bearer"  # RFC 7235: any case
-                   and hmac.compare_digest(supplied.strip().encode(), config.token.encode()))
-        if not allowed:
-            raise tasks.TaskError(403, "a valid bearer token is needed" if config.writable else "writes are disabled")
+        # RFC 7235: the scheme in any case.
+        if scheme.lower() == "bearer" and hmac.compare_digest(supplied.strip().encode(), config.token.encode()):
+            return
+        challenge = 'Bearer realm="kg"' + (', error="invalid_token"' if supplied.strip() else "")
+        raise tasks.TaskError(401, "a valid bearer token is needed", {"WWW-Authenticate": challenge})
 
     def _service_description(request: Request) -> Response:
-        media = choose(request.headers.get("accept"), ["text/turtle", "application/rdf+xml", "application/n-triples",
-                                                        "application/ld+json", "text/html"])
+        offered = ["text/turtle", "application/rdf+xml", "application/n-triples", "application/ld+json", "text/html"]
+        media = choose(request.headers.get("accept"), offered)
         if media == "text/html":
             return query_page(request)
         if media is None:
-            return PlainTextResponse("not acceptable", 406)
+            return _not_acceptable(request, offered)
         endpoint = state.public("/sparql", request)
         sd = "http://www.w3.org/ns/sparql-service-description#"
         triples = [
@@ -238,14 +245,16 @@ def create_app(config: ServerConfig) -> Starlette:
                            "Turtle", "N-Triples", "RDF_XML", "JSON-LD")],
             (endpoint, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", ox.NamedNode(f"{sd}Service")),
         ]
-        return _graph_response([t for t in triples if t], media, {"sd": sd})
+        response = _graph_response([t for t in triples if t], media, {"sd": sd})
+        response.headers.update(_VARY)
+        return response
 
     # ------------------------------------------------------------ graph store protocol
     async def graph_store(request: Request) -> Response:
         graph = request.query_params.get("graph")
         if not graph:
             return PlainTextResponse("give ?graph=IRI (the default graph is the union and cannot be written)", 400)
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):  # HEAD is a GET whose body is not sent: no token either
             media, content = await run("graph_get", graph, request.headers.get("accept"), config.max_result_bytes)
             return Response(content, media_type=media)
         _require_write(request)
@@ -263,7 +272,8 @@ def create_app(config: ServerConfig) -> Starlette:
     # ------------------------------------------------------------ pages, linked data, VoID, dump
     def query_page(request: Request) -> HTMLResponse:
         queries = [{"name": q.name, "description": q.description, "sparql": q.sparql,
-                    "params": [p.name for p in q.params]} for q in named_queries().values()]
+                    "params": [{"name": p.name, "type": p.type, "description": p.description} for p in q.params]}
+                   for q in named_queries().values()]
         html = state.templates.get_template("query.html").render(
             queries=queries, queries_json=json.dumps(queries), base=state.base_iri,
             prefixes=json.dumps(state.prefixes))
@@ -276,16 +286,20 @@ def create_app(config: ServerConfig) -> Starlette:
         return JSONResponse([{"name": q.name, "description": q.description, "params": [p.name for p in q.params]}
                              for q in named_queries().values()])
 
+    async def favicon(request: Request) -> Response:
+        # Asked for by browsers showing a page that names no icon (a raw result, say): not a 404.
+        return FileResponse(_FAVICON, media_type="image/svg+xml")
+
     async def health(request: Request) -> Response:
         if state.quads is None:
             state.quads = await run("quads")  # in a worker: the event loop never waits on the store
         return JSONResponse({"status": "ok", "quads": state.quads})
 
     async def void(request: Request) -> Response:
-        media = choose(request.headers.get("accept"), ["text/turtle", "application/n-triples", "application/rdf+xml",
-                                                        "application/ld+json"])
+        offered = ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"]
+        media = choose(request.headers.get("accept"), offered)
         if media is None:
-            return PlainTextResponse("not acceptable", 406)
+            return _not_acceptable(request, offered)
         if state.counts is None:
             state.counts = await run("counts", timeout=max(config.timeout, 120))
         return _graph_response(_void_triples(state, request), media,
@@ -311,7 +325,7 @@ def create_app(config: ServerConfig) -> Starlette:
         else:
             media = choose(accept, list(tasks.GRAPH_TYPES)) or choose(accept, offered)
         if media is None:
-            return PlainTextResponse("not acceptable", 406)
+            return _not_acceptable(request, offered)
         if media == "text/html":
             page = await run("resource", iri)
             if page is None:
@@ -330,6 +344,7 @@ def create_app(config: ServerConfig) -> Starlette:
         Route("/rdf-graphs", graph_store, methods=["GET", "PUT", "POST", "DELETE"]),
         Route("/api/queries", api_queries),
         Route("/health", health),
+        Route("/favicon.ico", favicon),
         Route("/.well-known/void", void),
         Route("/dump.nq.gz", dump),
         Mount("/static", StaticFiles(packages=[("kg.server", "static")]), name="static"),
@@ -338,7 +353,7 @@ def create_app(config: ServerConfig) -> Starlette:
     middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                              allow_headers=["*"])] if config.cors else []
     exception_handlers = {
-        tasks.TaskError: lambda request, exc: PlainTextResponse(exc.message, exc.status),
+        tasks.TaskError: lambda request, exc: PlainTextResponse(exc.message, exc.status, headers=exc.headers),
         Busy: lambda request, exc: PlainTextResponse("the server is busy: try again shortly", 503,
                                                      headers={"Retry-After": "2"}),
         TimedOut: lambda request, exc: PlainTextResponse(
@@ -369,14 +384,30 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _not_acceptable(request: Request, offered: list[str]) -> Response:
+    return PlainTextResponse(not_acceptable(request.headers.get("accept"), offered), 406, headers=_VARY)
+
+
 def _download(name: str | None, media: str) -> dict[str, str]:
+    """The Content-Disposition header of ``?download=NAME``: letters, digits, "-" and "_" of the name,
+    as ASCII for every client and, when that lost some, in UTF-8 too (RFC 6266, RFC 5987).
+
+    >>> print(_download("résumé 名", "text/csv")["Content-Disposition"])
+    attachment; filename="rsum.csv"; filename*=UTF-8''r%C3%A9sum%C3%A9%E5%90%8D.csv
+    >>> print(_download("名", "text/turtle")["Content-Disposition"])
+    attachment; filename="results.ttl"; filename*=UTF-8''%E5%90%8D.ttl
+    """
     if not name:
         return {}
     ext = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml", "text/csv": "csv",
            "text/tab-separated-values": "tsv", "text/turtle": "ttl", "application/n-triples": "nt",
            "application/rdf+xml": "rdf", "application/ld+json": "jsonld"}.get(media, "txt")
-    safe = "".join(c for c in name if c.isalnum() or c in "-_") or "results"
-    return {"Content-Disposition": f'attachment; filename="{safe}.{ext}"'}
+    kept = "".join(c for c in name if c.isalnum() or c in "-_") or "results"
+    ascii_name = "".join(c for c in kept if c.isascii()) or "results"
+    header = f'attachment; filename="{ascii_name}.{ext}"'
+    if kept != ascii_name:
+        header += f"; filename*=UTF-8''{quote(kept)}.{ext}"
+    return {"Content-Disposition": header}
 
 
 def _graph_response(triples: list[tuple[str, str, Any]], media: str, names: dict[str, str]) -> Response:

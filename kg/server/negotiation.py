@@ -10,7 +10,7 @@ True
 
 from __future__ import annotations
 
-__all__ = ["choose", "parse_accept"]
+__all__ = ["choose", "not_acceptable", "parse_accept"]
 
 
 def parse_accept(header: str) -> list[tuple[str, float]]:
@@ -59,3 +59,12 @@ def choose(accept: str | None, offered: list[str]) -> str | None:
                     continue
                 return candidate
     return None
+
+
+def not_acceptable(accept: str | None, offered: list[str]) -> str:
+    """The message of a 406: what was asked for and what is available.
+
+    >>> not_acceptable("text/csv", ["text/turtle", "text/html"])
+    'cannot answer with any of: text/csv; available: text/turtle, text/html'
+    """
+    return f"cannot answer with any of: {accept}; available: {', '.join(offered)}"

@@ -16,13 +16,13 @@ import pyoxigraph as ox
 from kg.mapping.vocab import FOAF, RDF, RDFS
 from kg.output import open_output
 from kg.query import compact, has_dataset, keywords_only
-from kg.server.negotiation import choose
+from kg.server.negotiation import choose, not_acceptable
 from kg.server.writes import WriteRefused, check_update
 
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
 
-__all__ = ["GRAPH_TYPES", "RESULT_TYPES", "TaskError", "uses_service"]
+__all__ = ["GRAPH_NAMES", "GRAPH_TYPES", "RESULT_NAMES", "RESULT_TYPES", "TaskError", "uses_service"]
 
 #: Media types for SELECT/ASK results and for graphs (CONSTRUCT, DESCRIBE, resources).
 RESULT_TYPES = {
@@ -40,6 +40,15 @@ GRAPH_TYPES = {
     "application/ld+json": ox.RdfFormat.JSON_LD,
     "text/plain": ox.RdfFormat.N_TRIPLES,
 }
+#: Short names for ``format=`` (and its aliases ``output=`` and ``results=``, which SPARQLWrapper
+#: sends too), for results and for graphs: as with ``kg query --format``, json and xml name SPARQL
+#: results for SELECT and ASK but JSON-LD and RDF/XML for CONSTRUCT and DESCRIBE; N3 is served as Turtle.
+RESULT_NAMES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+                "csv": "text/csv", "tsv": "text/tab-separated-values"}
+GRAPH_NAMES = {"json": "application/ld+json", "jsonld": "application/ld+json", "json-ld": "application/ld+json",
+               "xml": "application/rdf+xml", "rdfxml": "application/rdf+xml", "rdf+xml": "application/rdf+xml",
+               "rdf": "application/rdf+xml", "turtle": "text/turtle", "ttl": "text/turtle", "n3": "text/turtle",
+               "ntriples": "application/n-triples", "nt": "application/n-triples"}
 _TITLE = "http://purl.org/dc/terms/title"
 _LABELS = (_TITLE, FOAF + "name", RDFS + "label", "http://purl.org/spar/fabio/hasPubMedId")
 _INCOMING_LIMIT = 500
@@ -48,10 +57,11 @@ _INCOMING_LIMIT = 500
 class TaskError(Exception):
     """A request that cannot be answered; ``status`` is the HTTP status to send."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers
 
 
 class _Capped:
@@ -95,15 +105,15 @@ def _options(sparql: str, prefixes: dict[str, str], default_graphs: list[str],
              named_graphs: list[str]) -> dict[str, Any]:
     """Query options for the SPARQL Protocol's dataset parameters, which override the query's
     own FROM clauses; with neither, the default graph is the union of all graphs. As with FROM
-    NAMED alone, named graphs without default graphs leave the default graph empty."""
+    NAMED alone, named graphs without default graphs leave the default graph empty, and as with
+    FROM alone, default graphs without named graphs leave no named graph to match."""
     options: dict[str, Any] = {"prefixes": prefixes}
     try:
         if default_graphs or named_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         elif not has_dataset(sparql):
             options["use_default_graph_as_union"] = True
-        if named_graphs:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     except ValueError as exc:
         raise TaskError(400, f"bad graph IRI: {exc}") from None
     return options
@@ -112,10 +122,11 @@ def _options(sparql: str, prefixes: dict[str, str], default_graphs: list[str],
 _EMPTY: list[ox.Store] = []
 
 
-def precheck(sparql: str, accept: str | None, prefixes: dict[str, str], default_graphs: list[str],
-             named_graphs: list[str]) -> str:
+def precheck(sparql: str, formats: list[str], accept: str | None, prefixes: dict[str, str],
+             default_graphs: list[str], named_graphs: list[str]) -> str:
     """Refuse a bad request before it costs a worker: parse the query (by running it on an
-    empty store, which is instant) and negotiate the result's media type. Returns the media type."""
+    empty store, which is instant) and negotiate the result's media type from the ``format=``
+    values or else ``accept`` (see :func:`wanted`). Returns the media type."""
     if not _EMPTY:
         _EMPTY.append(ox.Store())
     try:
@@ -124,7 +135,33 @@ def precheck(sparql: str, accept: str | None, prefixes: dict[str, str], default_
         raise TaskError(400, f"SPARQL syntax error: {exc}") from None
     except (ValueError, OSError) as exc:
         raise TaskError(400, f"bad query: {exc}") from None
-    return _pick(accept, GRAPH_TYPES if isinstance(result, ox.QueryTriples) else RESULT_TYPES)
+    return wanted(formats, accept, isinstance(result, ox.QueryTriples))
+
+
+def wanted(formats: list[str], accept: str | None, graph: bool) -> str:
+    """The media type to answer a query with: the one the ``format=`` values name (short names or
+    media types; empty ones are skipped) if any, else the one ``accept`` prefers; ``graph`` for
+    CONSTRUCT and DESCRIBE. Raises TaskError: 400 for unknown or conflicting formats, 406 when
+    nothing offered fits.
+
+    >>> wanted(["xml", "xml", "xml"], "application/rdf+xml", graph=True)
+    'application/rdf+xml'
+    >>> wanted(["tsv", "text/tab-separated-values", ""], None, graph=False)
+    'text/tab-separated-values'
+    """
+    offered, names, others = (GRAPH_TYPES, GRAPH_NAMES, RESULT_NAMES) if graph else \
+        (RESULT_TYPES, RESULT_NAMES, GRAPH_NAMES)
+    chosen: dict[Any, str] = {}
+    for value in filter(None, (f.strip() for f in formats)):  # SPARQLWrapper sends an empty one at times
+        media = names.get(value.lower()) or others.get(value.lower())  # another kind's name: a 406 below
+        if media is None and "/" not in value:
+            raise TaskError(400, f"unknown format {value!r}: use one of "
+                                 f"{', '.join(sorted(RESULT_NAMES.keys() | GRAPH_NAMES.keys()))} or a media type")
+        media = _pick(media or value, offered)
+        chosen.setdefault(offered[media], media)  # "json" and "application/json" ask for the same
+    if len(chosen) > 1:
+        raise TaskError(400, f"the format parameters ask for different formats: {', '.join(chosen.values())}")
+    return next(iter(chosen.values())) if chosen else _pick(accept, offered)
 
 
 def query(kg: KnowledgeGraph, sparql: str, accept: str | None, default_graphs: list[str],
@@ -155,7 +192,7 @@ def query(kg: KnowledgeGraph, sparql: str, accept: str | None, default_graphs: l
 def _pick(accept: str | None, offered: dict[str, Any]) -> str:
     media = choose(accept, list(offered))
     if media is None:
-        raise TaskError(406, f"cannot answer with any of: {accept}; available: {', '.join(offered)}")
+        raise TaskError(406, not_acceptable(accept, list(offered)))
     return media
 
 

@@ -13,6 +13,7 @@ as ``.xml`` or a PubMed XML file without an extension still reads.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gzip
 import io
@@ -21,14 +22,15 @@ import re
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
-from typing import Literal
+from typing import IO, Any, Literal
 
 from kg.records import Deletion, ParseError, Record, SourcePosition
 from kg.sources.medline import parse_medline
 from kg.sources.medline_tags import ALL_TAGS
 from kg.sources.pubmed_xml import parse_pubmed_xml
 
-__all__ = ["FORMATS", "Format", "expand_paths", "read_file", "read_records", "sniff"]
+__all__ = ["DATA_SUFFIXES", "FORMATS", "Format", "TextLines", "expand_paths", "ignored_files", "read_file",
+           "read_records", "sniff"]
 
 Format = Literal["auto", "medline", "pubmed-xml"]
 FORMATS: tuple[str, ...] = ("auto", "medline", "pubmed-xml")
@@ -38,12 +40,16 @@ Item = Record | Deletion | ParseError
 DATA_SUFFIXES = (".txt", ".nbib", ".medline", ".xml", ".gz")
 _SNIFF_BYTES = 64 * 1024
 _XML_ROOTS = re.compile(rb"<(?:PubmedArticleSet|PubmedBookArticleSet|MedlineCitationSet|PubmedArticle"
-                        rb"|PubmedBookArticle|MedlineCitation|DeleteCitation)[\s>]")
+                        rb"|PubmedBookArticle|MedlineCitation|DeleteCitation)[\s/>]")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}-")
 
 
 def sniff(head: bytes) -> str | None:
-    """"medline", "pubmed-xml", "unsupported", or None for an empty input, from its first bytes."""
+    """"medline", "pubmed-xml", "unsupported", or None for an empty input, from its first bytes
+    (UTF-8, or UTF-16 with its byte order mark)."""
+    if head.startswith(_UTF16_BOMS):
+        head = head[: len(head) // 2 * 2].decode("utf-16", "replace").encode()
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     if not text:
         return None
@@ -71,9 +77,23 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str
 
 
 def _data_files(folder: str) -> list[str]:
-    """The data files under ``folder``, sorted. Hidden files and folders are left out;
-    linked folders are followed, each real folder once (a link loop ends)."""
-    found: list[str] = []
+    """The data files under ``folder``, sorted."""
+    return sorted(path for path in _files(folder) if path.lower().endswith(DATA_SUFFIXES))
+
+
+def ignored_files(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]) -> list[str]:
+    """The files under the directories among ``paths`` that are not read, their names not
+    ending in a data suffix (:data:`DATA_SUFFIXES`), sorted."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    folders = (os.fspath(p) for p in paths if os.fspath(p) != "-" and os.path.isdir(p))
+    return sorted(path for folder in folders for path in _files(folder)
+                  if not path.lower().endswith(DATA_SUFFIXES))
+
+
+def _files(folder: str) -> Iterator[str]:
+    """The files under ``folder``. Hidden files and folders are left out; linked folders are
+    followed, each real folder once (a link loop ends)."""
     seen: set[str] = set()
     for root, folders, files in os.walk(folder, followlinks=True):
         real = os.path.realpath(root)
@@ -82,9 +102,7 @@ def _data_files(folder: str) -> list[str]:
             continue
         seen.add(real)
         folders[:] = [f for f in folders if not f.startswith(".")]
-        paths = (os.path.join(root, f) for f in files if not f.startswith(".") and f.lower().endswith(DATA_SUFFIXES))
-        found += filter(os.path.isfile, paths)
-    return sorted(found)
+        yield from filter(os.path.isfile, (os.path.join(root, f) for f in files if not f.startswith(".")))
 
 
 def read_records(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
@@ -108,6 +126,7 @@ def read_file(path: str, format: Format = "auto") -> Iterator[Item]:
         except OSError as exc:
             yield ParseError(f"cannot read: {exc.strerror or exc}", SourcePosition(name))
             return
+        read = 0
         try:
             kind = format if format != "auto" else sniff(stream.peek(_SNIFF_BYTES)[:_SNIFF_BYTES])
             if kind is None:
@@ -118,13 +137,69 @@ def read_file(path: str, format: Format = "auto") -> Iterator[Item]:
                 )
                 return
             if kind == "medline":
-                text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline=None)
-                yield from parse_medline(text, name)
+                utf16 = stream.peek(2)[:2] in _UTF16_BOMS  # lxml reads UTF-16 XML by itself
+                items = parse_medline(TextLines(codecs.EncodedFile(stream, "utf-8", "utf-16") if utf16 else stream),
+                                      name)
             else:
-                yield from parse_pubmed_xml(stream, name)
+                items = parse_pubmed_xml(stream, name)
+            for item in items:
+                read += isinstance(item, Record)
+                yield item
         except (OSError, EOFError, zlib.error) as exc:
-            # A truncated or corrupt gzip stream: what was read before stands.
-            yield ParseError(f"file is truncated or corrupt, reading stopped: {exc}", SourcePosition(name))
+            # A truncated or corrupt gzip stream: the whole records read before it stand.
+            yield ParseError(f"file is truncated or corrupt: reading stopped after {read:,} whole records "
+                             f"({exc})", SourcePosition(name))
+
+
+class TextLines:
+    """The lines of a binary stream, decoded a chunk at a time, with universal newlines.
+
+    Text is UTF-8 (a leading BOM dropped); a line that is not UTF-8 is read as Windows-1252, the
+    usual other encoding of exported records, and its number kept in ``not_utf8``. A stream that
+    breaks (a truncated .gz) ends after its last whole line, then raises: the line it cut is lost.
+
+    >>> text = b"\\xef\\xbb\\xbfTI  - Chin\\xc3\\xa9se\\r\\nAD  - Gen\\xe8ve\\r\\n"
+    >>> lines = TextLines(io.BufferedReader(io.BytesIO(text)))
+    >>> list(lines), lines.not_utf8
+    (['TI  - Chinése\\n', 'AD  - Genève\\n'], {2})
+    """
+
+    def __init__(self, stream: IO[bytes], chunk: int = 1 << 20) -> None:
+        # read1: one read of the stream, so a read that fails takes no data read before with it.
+        self.read = stream.read1 if isinstance(stream, io.BufferedIOBase) else stream.read
+        self.chunk = chunk
+        self.not_utf8: set[int] = set()
+
+    def __iter__(self) -> Iterator[str]:
+        rest, lineno = b"", 0
+        while True:
+            block = self.read(self.chunk)
+            data = rest + block
+            if not lineno and not rest:
+                data = data.removeprefix(b"\xef\xbb\xbf")
+            # Cut after the last line end, but never between the CR and LF of a CRLF.
+            cut = (data.rfind(b"\n") + 1 or data.rfind(b"\r", 0, len(data) - 1) + 1) if block else len(data)
+            data, rest = data[:cut], data[cut:]
+            lines = io.StringIO(self._decode(data, lineno), newline=None)
+            lineno += lines.getvalue().count("\n")
+            yield from lines
+            if not block:
+                return
+
+    def _decode(self, data: bytes, lineno: int) -> str:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        lines = []
+        for n, line in enumerate(io.StringIO(data.decode("latin-1"), newline=None), lineno + 1):
+            raw = line.encode("latin-1")
+            try:
+                lines.append(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                lines.append(raw.decode("cp1252", "replace"))
+                self.not_utf8.add(n)
+        return "".join(lines)
 
 
 def _open(path: str, stack: contextlib.ExitStack) -> io.BufferedReader:
@@ -135,5 +210,22 @@ def _open(path: str, stack: contextlib.ExitStack) -> io.BufferedReader:
         stream = stack.enter_context(open(path, "rb", buffering=_SNIFF_BYTES))  # noqa: SIM115
     if stream.peek(2)[:2] == b"\x1f\x8b":
         gz = stack.enter_context(gzip.GzipFile(fileobj=stream, mode="rb"))
-        return stack.enter_context(io.BufferedReader(gz, buffer_size=_SNIFF_BYTES))  # type: ignore[arg-type]
+        return stack.enter_context(io.BufferedReader(_Gunzipped(gz), buffer_size=_SNIFF_BYTES))
     return stream  # type: ignore[return-value]
+
+
+class _Gunzipped(io.RawIOBase):
+    """A gzip stream as raw reads of what one decompression step gives. GzipFile's own
+    ``readinto`` fills the whole buffer and, when the file is truncated, loses the data it had
+    decompressed for it; ``read1`` hands it over and fails on the next read."""
+
+    def __init__(self, gz: gzip.GzipFile) -> None:
+        self.gz = gz
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.gz.read1(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)

@@ -84,6 +84,8 @@ def medline_fields(stream: Iterable[str]) -> Iterator[tuple[list[list], list[str
     """
     fields: list[list] = []  # [tag, value, line]
     notes: list[str] = []
+    not_utf8 = getattr(stream, "not_utf8", ())  # lines a TextLines read as Windows-1252
+    raw = "\n"
     for lineno, raw in enumerate(stream, 1):
         line = raw.rstrip()
         if not line:
@@ -91,7 +93,9 @@ def medline_fields(stream: Iterable[str]) -> Iterator[tuple[list[list], list[str
                 yield fields, notes
                 fields, notes = [], []
             continue
+        recoded = [f"line {lineno}: not UTF-8; read as Windows-1252"] if not_utf8 and lineno in not_utf8 else ()
         if line[0] in " \t":
+            notes.extend(recoded)
             if fields:
                 fields[-1][1] = f"{fields[-1][1]} {line.strip()}" if fields[-1][1] else line.strip()
             else:
@@ -105,7 +109,7 @@ def medline_fields(stream: Iterable[str]) -> Iterator[tuple[list[list], list[str
                 yield fields, notes
                 fields, notes = [], []
             for record_fields in _records_of(split_flattened(line)):
-                yield [[t, v, lineno] for t, v in record_fields], []
+                yield [[t, v, lineno] for t, v in record_fields], list(recoded)
             continue
         else:
             m = _TAG_LINE.match(line)
@@ -117,7 +121,10 @@ def medline_fields(stream: Iterable[str]) -> Iterator[tuple[list[list], list[str
             # Records not separated by a blank line.
             yield fields, notes
             fields, notes = [], []
+        notes.extend(recoded)
         fields.append([tag, value, lineno])
+    if raw[-1:] not in ("\n", "\r") and fields:
+        notes.append(f"line {lineno}: the input ends in the middle of this line: the record may be cut off")
     if fields or notes:
         yield fields, notes
 
@@ -142,6 +149,14 @@ _TAGS_SHORT = sorted((t for t in ALL_TAGS if len(t) < 4), key=len, reverse=True)
 _CANDIDATE = re.compile(rf"(?<!\S)(?:({'|'.join(_TAGS_4)})-|({'|'.join(_TAGS_SHORT)}) -)(?= |$)")
 _WINDOW = 8  # candidates considered as the next real tag
 _SKIP = 1.0  # reading a tag-like token as prose
+# Prose that mentions "CI -" or "AD -" is written in these fields: a tag-like token is read as
+# part of them more readily than as part of, say, a copyright line.
+_PROSE = frozenset({"TI", "AB", "OAB", "TT", "BTI", "VTI", "CTI", "COIS", "GN"})
+_SKIP_IN_OTHERS = 1.5
+
+
+def _skip_cost(tag: str, tokens: int) -> float:
+    return tokens * (_SKIP if tag in _PROSE else _SKIP_IN_OTHERS)
 _ODD_VALUE = 6.0  # a value that does not look like its tag's values
 _OUT_OF_ORDER = 10.0  # a tag before one that NLM writes earlier
 _REPEATED = 5.0  # a second occurrence of a once-only tag
@@ -187,13 +202,13 @@ def split_flattened(line: str) -> list[tuple[str, str]]:
         tag_i, end_i = cands[i][2], cands[i][1]
         for j in range(i + 1, min(n, i + 1 + _WINDOW)):
             value = line[end_i : cands[j][0]].strip()
-            cost = best[i] + (j - i - 1) * _SKIP + _value_cost(tag_i, value) + _transition(tag_i, cands[j][2])
+            cost = best[i] + _skip_cost(tag_i, j - i - 1) + _value_cost(tag_i, value) + _transition(tag_i, cands[j][2])
             if cost < best[j]:
                 best[j], back[j] = cost, i
     last, last_cost = -1, math.inf
     for k in range(max(0, n - _WINDOW), n):
         if best[k] < math.inf:
-            cost = best[k] + (n - 1 - k) * _SKIP + _value_cost(cands[k][2], line[cands[k][1] :].strip())
+            cost = best[k] + _skip_cost(cands[k][2], n - 1 - k) + _value_cost(cands[k][2], line[cands[k][1] :].strip())
             if cost < last_cost:
                 last, last_cost = k, cost
     chosen: list[int] = []
@@ -210,6 +225,7 @@ def split_flattened(line: str) -> list[tuple[str, str]]:
 # NLM writes generational suffixes as these words; Roman letters after a name are initials
 # ("Balkan II", "Diaby V"), never suffixes.
 _SUFFIXES = frozenset({"Jr", "Sr", "2nd", "3rd", "4th", "5th"})
+_ET_AL = re.compile(r"et al\.?", re.I)
 _ID_TYPE = re.compile(r"^(.*?)\s*\[([A-Za-z-]+)\]$")
 _PMID_REF = re.compile(r"\s*PMID:\s*(\d+)\s*$")
 _ISSN_TYPE = re.compile(r"^(\S+)\s*\(([A-Za-z]+)\)$")
@@ -268,8 +284,7 @@ class _Builder:
         if orcid:
             self.person.orcid = orcid
         else:
-            self.person.orcid_raw = ident.strip()
-            self.rec.warnings.append(f"line {line}: malformed ORCID {ident.strip()!r}")
+            self.person.orcid_raw = ident.strip()  # the mapping keeps it as given, and says so
 
 
 def _compatible(name: str, family: str | None, *, full: bool) -> bool:
@@ -403,7 +418,9 @@ def _history(status: str):
 
 def _names(list_name: str, *, full: bool, book: bool = False):
     def handler(b: _Builder, value: str, line: int) -> None:
-        if value:
+        # "AU  - et al." in older records says the list was cut short (the XML's
+        # CompleteYN="N"); it names no one.
+        if value and not _ET_AL.fullmatch(value):
             people = b.book.editors if book else getattr(b.rec, list_name)
             b.name(people, value, full=full)
 

@@ -148,13 +148,16 @@ VALUE_SHAPES: dict[str, re.Pattern[str]] = {
         "AUID": r"[A-Za-z]+: ?\S+",
         "OID": r"[A-Za-z]+: .+",
         "MID": r"[A-Z]+\d+.*",
-        # A copyright statement names itself or is short; a long run of prose is not one.
+        # A copyright statement names itself, or is a short text starting with a word ("Sociedad
+        # Argentina de Pediatria."); "1.2-1.9)" after "95% CI -" in an abstract is not one.
         "CI": r"(?:(?=.*(?i:copyright|©|\(c\)|publish|rights|licen[cs]|author|crown|creative commons|open access)).*"
-              r"|.{0,300})",
+              r"|[^\W\d_][^%]{0,299})",
         "CN": r".{1,300}",
         "OTO": r"[A-Z]+",
         "OT": r".{1,200}",
-        "AU": r".{1,100}",
+        # "Family Initials", a generational suffix its only digits: never prose ("arbitrary units -
+        # in controls."). "et al." marks an author list cut short.
+        "AU": r"(?!.* - )[^\d.]{1,100}?(?: (?:Jr|Sr|\d(?:nd|rd|th)))?|et al\.?",
         "FAU": r".{1,150}",
     }.items()
 }

@@ -67,8 +67,9 @@ def parse_pubmed_xml(stream: BinaryIO, name: str) -> Iterator[Record | Deletion 
         yield ParseError("refused: the document declares XML entities, which PubMed XML never does",
                          SourcePosition(name))
         return
+    etree.clear_error_log()  # the log gathers the errors of every parse (in this thread) until cleared
     events = etree.iterparse(
-        stream,
+        _OneReadAtATime(stream) if hasattr(stream, "read1") else stream,
         events=("end",),
         tag=_TOP,
         resolve_entities=False,
@@ -89,8 +90,25 @@ def parse_pubmed_xml(stream: BinaryIO, name: str) -> Iterator[Record | Deletion 
                 while elem.getprevious() is not None:
                     del parent[0]
     except etree.XMLSyntaxError as exc:
-        line = exc.position[0] if exc.position else None
-        yield ParseError(f"XML is not well-formed, reading stopped: {exc.msg}", SourcePosition(name, line=line))
+        # The first error is the cause; libxml2 reports the last ("Extra content at the end of
+        # the document", at a line far from an undefined entity such as &nbsp;).
+        first = next(iter(exc.error_log), None)
+        line, message = (first.line, first.message) if first is not None else (
+            exc.position[0] if exc.position else None, exc.msg)
+        yield ParseError(f"XML is not well-formed, reading stopped: {message}",
+                         SourcePosition(name, line=line or None))
+
+
+class _OneReadAtATime:
+    """``stream`` for lxml, which calls ``read(n)``: a buffered ``read(n)`` that fails midway (a
+    truncated .gz) loses what it had read, ``read1`` hands each read over, so every record
+    before the break is parsed."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        return self.stream.read1(size)
 
 
 def _read_top(elem: Element, name: str) -> Iterator[Record | Deletion | ParseError]:
@@ -345,8 +363,11 @@ def _person(el: Element) -> Author:
     for info in el.iterfind("AffiliationInfo"):
         text = _text(info.find("Affiliation"))
         if text:
+            parts = split_affiliations(text)
+            # An identifier names one organisation: when the text holds several, which one
+            # it names is not known, and giving it to each would merge them into one node.
             ids = [(i.get("Source", ""), v) for i in info.iterfind("Identifier") if (v := _text(i))]
-            author.affiliations.extend(Affiliation(a, list(ids)) for a in split_affiliations(text))
+            author.affiliations.extend(Affiliation(a, list(ids) if len(parts) == 1 else []) for a in parts)
     direct = _text(el.find("Affiliation"))  # 2013-era DTD: Affiliation directly under Author
     if direct:
         author.affiliations.extend(Affiliation(a) for a in split_affiliations(direct))

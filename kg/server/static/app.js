@@ -19,38 +19,65 @@
     showDownloads();
     for (const p of q.params) {
       const label = document.createElement("label");
-      label.textContent = p;
+      label.textContent = p.name;
+      label.title = p.description;
       const input = document.createElement("input");
-      input.name = p;
-      input.placeholder = p === "person" ? "kg:ra/name/fn/luo-yang" : p === "pmid" ? "24649313" : p;
-      label.htmlFor = input.id = "param-" + p;
+      input.name = p.name;
+      input.dataset.type = p.type;
+      input.placeholder = p.type === "iri" ? "kg:ra/name/fn/luo-yang" : p.name === "pmid" ? "24649313" : p.name;
+      label.htmlFor = input.id = "param-" + p.name;
       params.append(label, input);
     }
   });
 
-  // A parameter as a SPARQL term: an IRI (<...>, http..., prefix:name) or a string.
-  function term(value) {
+  // The IRI that <...>, an http(s) IRI or a prefixed name is, else null (kg.query.expand_iri).
+  function expandIri(v) {
+    if (/^<.*>$/.test(v)) return v.slice(1, -1);
+    if (/^https?:\/\/\S+$/.test(v)) return v;
+    const m = /^([^:]*):(?!\/\/)(.*)$/.exec(v);
+    return m && prefixes[m[1]] !== undefined ? prefixes[m[1]] + m[2] : null;
+  }
+
+  const XSD = "http://www.w3.org/2001/XMLSchema#";
+  // A parameter as a SPARQL term, by its declared type, checked as kg query --param checks it.
+  function term(name, type, value) {
     const v = value.trim();
-    if (/^<.*>$/.test(v)) return v;
-    if (/^https?:\/\/\S+$/.test(v)) return "<" + v + ">";
-    const m = /^([A-Za-z][\w-]*):(?!\/\/)(\S*)$/.exec(v);
-    if (m && prefixes[m[1]] !== undefined) return "<" + prefixes[m[1]] + m[2] + ">";
+    if (!v) throw new Error("give a value for " + name);
+    if (type === "iri") {
+      const iri = expandIri(v);
+      if (iri === null) throw new Error(name + ": " + JSON.stringify(v) + " is not an IRI (use <...>, http(s)://... or prefix:name)");
+      return "<" + iri + ">";
+    }
+    if (type === "integer") {
+      if (!/^-?\d+$/.test(v)) throw new Error(name + ": " + JSON.stringify(v) + " is not an integer");
+      return JSON.stringify(v) + "^^<" + XSD + "integer>";
+    }
+    if (type === "year") {
+      if (!/^\d{4}$/.test(v)) throw new Error(name + ": " + JSON.stringify(v) + " is not a year");
+      return JSON.stringify(v) + "^^<" + XSD + "gYear>";
+    }
     return JSON.stringify(v);
   }
 
-  // The query text with the parameters bound in a VALUES block at the start of WHERE.
+  // The query text with the parameters bound in a VALUES block at the start of WHERE; an
+  // empty or ill-typed parameter throws (a named query never runs with one unbound).
   function queryText() {
-    const inputs = Array.from(params.querySelectorAll("input")).filter((i) => i.value.trim());
+    const inputs = Array.from(params.querySelectorAll("input"));
     let text = editor.value;
     if (inputs.length) {
       const block = " VALUES (" + inputs.map((i) => "?" + i.name).join(" ") + ") { (" +
-        inputs.map((i) => term(i.value)).join(" ") + ") }";
+        inputs.map((i) => term(i.name, i.dataset.type, i.value)).join(" ") + ") }";
       text = text.replace(/\bWHERE\s*\{/i, (m) => m + block);
     }
     return text;
   }
 
-  function href(iri) { return iri.startsWith(base) ? root + "/" + iri.slice(base.length) : iri; }
+  // Where a result IRI links to: this server under the base, else http(s) IRIs only (never
+  // javascript: or data:); null means "show as text".
+  function href(iri) {
+    if (iri.startsWith(base)) return root + "/" + iri.slice(base.length);
+    return /^https?:/i.test(iri) ? iri : null;
+  }
   function short(iri) {
     let best = "", name = "";
     for (const [p, ns] of Object.entries(prefixes)) {
@@ -62,13 +89,14 @@
   function cell(binding) {
     const td = document.createElement("td");
     if (!binding) return td;
-    if (binding.type === "uri") {
+    const to = binding.type === "uri" ? href(binding.value) : null;
+    if (to !== null) {
       const a = document.createElement("a");
-      a.href = href(binding.value);
+      a.href = to;
       a.textContent = short(binding.value);
       td.append(a);
     } else {
-      td.textContent = binding.value;
+      td.textContent = binding.type === "uri" ? short(binding.value) : binding.value;
     }
     return td;
   }
@@ -89,6 +117,11 @@
     }
     results.replaceChildren(table);
     return data.results.bindings.length;
+  }
+
+  function fail(error) {
+    status.classList.add("error");
+    status.textContent = error.message;
   }
 
   async function run() {
@@ -122,8 +155,7 @@
         status.textContent = "Graph in " + seconds + " s";
       }
     } catch (error) {
-      status.classList.add("error");
-      status.textContent = error.message;
+      fail(error);
     }
   }
 
@@ -138,13 +170,18 @@
   showDownloads();
   editor.addEventListener("input", showDownloads);
 
-  $("run").addEventListener("click", run);
+  // Without JavaScript the form is sent to /sparql as a plain GET; with it, results show in the page.
+  $("editor").addEventListener("submit", (e) => { e.preventDefault(); run(); });
   editor.addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) run(); });
   for (const button of document.querySelectorAll("button.download")) {
     button.addEventListener("click", () => {
-      const url = root + "/sparql?" + new URLSearchParams({ query: queryText(), format: button.dataset.format,
-                                                     download: $("named").value || "results" });
-      window.location.href = url;
+      try {
+        const url = root + "/sparql?" + new URLSearchParams({ query: queryText(), format: button.dataset.format,
+                                                       download: $("named").value || "results" });
+        window.location.href = url;
+      } catch (error) {
+        fail(error);
+      }
     });
   }
 })();
