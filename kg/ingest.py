@@ -20,6 +20,7 @@ input twice leaves exactly the same quads.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -231,6 +232,10 @@ class _Producer:
             self.process.stdin.close()
             self.worker = threading.Thread(target=self._relay)
         self.worker.daemon = True
+        # Garbage the caller left (say, query results caught in an exception's traceback) is
+        # collected here: collected in the worker thread, a pyoxigraph object cannot be dropped
+        # there and Python prints "Exception ignored ... unsendable".
+        gc.collect()
         self.worker.start()
 
     def _relay(self) -> None:

@@ -13,6 +13,7 @@ again, and a file already applied to the store is not applied again.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -119,8 +120,11 @@ def build(inputs: Iterable[str], out: str, *, store: str | None = None, base_iri
             if scheduler:
                 client = Client(scheduler)
             else:
+                # silence_logs: Dask's shuffle logs routine steps as warnings ("Shuffle ... initialized
+                # by task"), which would read as problems among kg's own messages.
                 cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None if _no_dashboard() else ":0")
+                                       dashboard_address=None if _no_dashboard() else ":0",
+                                       silence_logs=logging.ERROR)
                 client = Client(cluster)
         report.dashboard = getattr(client, "dashboard_link", None) if not _no_dashboard() else None
         if report.dashboard:
