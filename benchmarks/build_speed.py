@@ -50,10 +50,16 @@ def split(source: Path, parts: int, into: Path) -> list[Path]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("bulk", nargs="?", default=str(BULK))
-    parser.add_argument("--parts", type=int, default=8)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("bulk", nargs="?", default=str(BULK), metavar="BULK.xml.gz",
+                        help="PubMed XML file (gzip) to split and build from (default: %(default)s)")
+    parser.add_argument("--parts", type=int, default=8,
+                        help="number of files to split the input into, i.e. of map tasks (default: %(default)s)")
     args = parser.parse_args()
+    if not Path(args.bulk).is_file():
+        parser.error(f"no such file: {args.bulk}")
+    if args.parts < 1:
+        parser.error("--parts must be at least 1")
     from kg.build import build
     from kg.store import KnowledgeGraph
 

@@ -10,51 +10,73 @@ then on. Prints the number of runs and of crashes. Needs `pip install atheris`.
 
 from __future__ import annotations
 
+import argparse
 import io
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-
-import atheris
-
-with atheris.instrument_imports():
-    import pyoxigraph as ox
-
-    from kg.mapping import Mapper
-    from kg.records import Record
-    from kg.sources import parse_medline, parse_pubmed_xml
 
 ROOT = Path(__file__).resolve().parent.parent
 CRASHES = ROOT / "tests/data/fuzz"
-MAPPER = Mapper("https://example.org/kg/")
+TARGETS = ("medline", "xml")
 
 
-def _check(items) -> None:
-    for item in items:
-        if isinstance(item, Record):
-            ox.parse(MAPPER.map(item).nquads(), ox.RdfFormat.N_QUADS)
+def _targets() -> dict[str, Callable[[bytes], None]]:
+    """Import the readers and the mapping with coverage instrumentation; return the fuzz target of each reader.
 
+    Done only once the command line is parsed, so that ``--help`` and usage errors need neither
+    atheris nor the (slow) instrumented imports.
+    """
+    import atheris
 
-def medline(data: bytes) -> None:
-    _check(parse_medline(io.StringIO(data.decode("utf-8", "replace")), "fuzz.txt"))
+    with atheris.instrument_imports():
+        import pyoxigraph as ox
 
+        from kg.mapping import Mapper
+        from kg.records import Record
+        from kg.sources import parse_medline, parse_pubmed_xml
 
-def xml(data: bytes) -> None:
-    _check(parse_pubmed_xml(io.BytesIO(data), "fuzz.xml"))
+    mapper = Mapper("https://example.org/kg/")
+
+    def check(items) -> None:
+        for item in items:
+            if isinstance(item, Record):
+                ox.parse(mapper.map(item).nquads(), ox.RdfFormat.N_QUADS)
+
+    def medline(data: bytes) -> None:
+        check(parse_medline(io.StringIO(data.decode("utf-8", "replace")), "fuzz.txt"))
+
+    def xml(data: bytes) -> None:
+        check(parse_pubmed_xml(io.BytesIO(data), "fuzz.xml"))
+
+    return {"medline": medline, "xml": xml}
 
 
 def main() -> None:
-    target = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else "medline"
-    seconds = int(sys.argv[sys.argv.index("--seconds") + 1]) if "--seconds" in sys.argv else 60
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("target", nargs="?", choices=TARGETS, default="medline",
+                        help="the reader to fuzz: MEDLINE text or PubMed XML (default: %(default)s)")
+    parser.add_argument("--seconds", type=int, default=60,
+                        help="how long to fuzz, in seconds (libFuzzer's -max_total_time; default: %(default)s)")
+    args = parser.parse_args()
+    if args.seconds < 1:
+        parser.error("--seconds must be at least 1 (libFuzzer takes 0 as no time limit)")
+    target, seconds = args.target, args.seconds
+    try:
+        import atheris
+    except ImportError:
+        parser.error("atheris is not installed: pip install atheris")
+    function = _targets()[target]
     corpus = Path(tempfile.mkdtemp(prefix=f"kg-fuzz-{target}-"))
     sources = (ROOT / "tests/data").glob("medline/*" if target == "medline" else "xml/**/*.xml")
     for i, path in enumerate(sorted(sources)):
         if path.is_file() and path.stat().st_size < 200_000:
             shutil.copy(path, corpus / f"seed-{i}")
     CRASHES.mkdir(parents=True, exist_ok=True)
-    function = medline if target == "medline" else xml
     print(f"fuzzing the {target} reader for {seconds} s from {len(list(corpus.iterdir()))} seed files", flush=True)
+    # atheris hands this argv, not ours, to libFuzzer: the corpus directory and libFuzzer's own flags.
     atheris.Setup([sys.argv[0], str(corpus), f"-max_total_time={seconds}", f"-artifact_prefix={CRASHES}/{target}-",
                    "-max_len=65536", "-print_final_stats=1"], function)
     atheris.Fuzz()

@@ -13,6 +13,7 @@ bulk loader and the straightforward rdflib pipeline, measured in the same run.
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BULK = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests/data/bulk/pubmed21n1298.xml.gz"
+BULK = ROOT / "tests/data/bulk/pubmed21n1298.xml.gz"
 
 _INGEST = r"""
 import json, resource, sys, time
@@ -74,10 +75,17 @@ def run(code: str, *args: str) -> dict:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("bulk", nargs="?", type=Path, default=BULK, metavar="BULK.xml.gz",
+                        help="PubMed XML file to ingest (default: %(default)s)")
+    args = parser.parse_args()
+    bulk_file: Path = args.bulk
+    if not bulk_file.is_file():
+        parser.error(f"no such file: {bulk_file}")
     work = Path(tempfile.mkdtemp(prefix="kg-bench-"))
     try:
-        print(f"input: {BULK.name}; work directory {work}")
-        ingest = run(_INGEST, str(work / "store"), str(BULK))
+        print(f"input: {bulk_file.name}; work directory {work}")
+        ingest = run(_INGEST, str(work / "store"), str(bulk_file))
         print(f"kg ingest:          {ingest['seconds']:7.1f} s  "
               f"{ingest['records'] / ingest['seconds']:8,.0f} records/s  "
               f"{ingest['quads'] / ingest['seconds']:9,.0f} quads/s  ({ingest['quads']:,} quads)  "
@@ -96,8 +104,8 @@ def main() -> None:
         print(f"  kg ingest is {rdflib_run['seconds'] / ingest['seconds']:.1f}x faster (target >= 10x)")
         copies = []
         for i in range(3):
-            copy = work / f"copy{i}-{BULK.name}"
-            shutil.copy(BULK, copy)
+            copy = work / f"copy{i}-{bulk_file.name}"
+            shutil.copy(bulk_file, copy)
             copies.append(str(copy))
         thrice = run(_INGEST, str(work / "thrice"), *copies)
         growth = (thrice['rss_mb'] + thrice['reader_rss_mb']) / (ingest['rss_mb'] + ingest['reader_rss_mb'])

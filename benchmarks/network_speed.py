@@ -12,8 +12,8 @@ Targets: network built (extraction + construction) in under 10 s; stats under 60
 
 from __future__ import annotations
 
+import argparse
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -23,17 +23,30 @@ from kg.network.communities import detect
 from kg.network.extract import extract
 from kg.network.identity import identities
 from kg.network.metrics import centralities, summary
-from kg.store import KnowledgeGraph
+from kg.store import KnowledgeGraph, StoreError
 
 ROOT = Path(__file__).resolve().parent.parent
 BULK = ROOT / "tests/data/bulk/pubmed21n1298.xml.gz"
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("store", nargs="?", type=Path, metavar="STORE",
+                        help=f"an existing kg store built from {BULK.name}, to skip building one "
+                             "(default: build a temporary store first)")
+    args = parser.parse_args()
     work = None
-    if len(sys.argv) > 1:
-        store = Path(sys.argv[1])
+    if args.store is not None:
+        store = args.store
+        if not store.exists():
+            parser.error(f"no such store: {store}")
+        try:
+            KnowledgeGraph.open(store).close()
+        except StoreError as exc:
+            parser.error(str(exc))
     else:
+        if not BULK.is_file():
+            parser.error(f"no such file: {BULK} (pass an existing STORE instead)")
         work = Path(tempfile.mkdtemp(prefix="kg-network-bench-"))
         store = work / "store"
         started = time.perf_counter()

@@ -11,14 +11,15 @@ the input). Each measurement runs in a fresh process. Needs `pip install biopyth
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BULK = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests/data/bulk/pubmed21n1298.xml.gz"
-MEDLINE = sorted(str(p) for p in (ROOT / "tests/data/medline").iterdir())
+BULK = ROOT / "tests/data/bulk/pubmed21n1298.xml.gz"
+MEDLINE_DIR = ROOT / "tests/data/medline"
 
 _RUN = r"""
 import gzip, json, resource, sys, time
@@ -61,21 +62,31 @@ def line(label: str, m: dict) -> str:
 
 
 def main() -> None:
-    print(f"PubMed XML: {BULK.name} ({BULK.stat().st_size / 1e6:.0f} MB gzip)")
-    kg_xml = measure("kg", [str(BULK)])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("bulk", nargs="?", type=Path, default=BULK, metavar="BULK.xml.gz",
+                        help="PubMed XML file to read (default: %(default)s)")
+    args = parser.parse_args()
+    bulk: Path = args.bulk
+    if not bulk.is_file():
+        parser.error(f"no such file: {bulk}")
+    if not MEDLINE_DIR.is_dir():
+        parser.error(f"no MEDLINE test files: {MEDLINE_DIR} is missing")
+    medline = sorted(str(p) for p in MEDLINE_DIR.iterdir())
+    print(f"PubMed XML: {bulk.name} ({bulk.stat().st_size / 1e6:.0f} MB gzip)")
+    kg_xml = measure("kg", [str(bulk)])
     print(line("kg (kg.sources.read_records)", kg_xml))
-    bio_xml = measure("entrez", [str(BULK)])
+    bio_xml = measure("entrez", [str(bulk)])
     print(line("Biopython Bio.Entrez.read", bio_xml))
     print(f"  kg is {bio_xml['seconds'] / kg_xml['seconds']:.1f}x Biopython's speed")
     print("MEDLINE text: tests/data/medline/*")
-    kg_txt = measure("kg", MEDLINE)
+    kg_txt = measure("kg", medline)
     print(line("kg (kg.sources.read_records)", kg_txt))
-    print(line("kg tag splitting alone (medline_fields)", measure("kg-fields", MEDLINE)))
-    bio_txt = measure("medline", MEDLINE)
+    print(line("kg tag splitting alone (medline_fields)", measure("kg-fields", medline)))
+    bio_txt = measure("medline", medline)
     print(line("Biopython Bio.Medline.parse", bio_txt))
     print(f"  kg is {bio_txt['seconds'] / kg_txt['seconds']:.1f}x Biopython's speed")
     print("Memory with input size (kg reads the bulk file once, then three times in one run):")
-    once, thrice = kg_xml, measure("kg", [str(BULK)] * 3)
+    once, thrice = kg_xml, measure("kg", [str(bulk)] * 3)
     print(line("1 x bulk", once))
     print(line("3 x bulk", thrice))
     print(f"  peak RSS grows {100 * (thrice['rss_mb'] / once['rss_mb'] - 1):+.0f}% for 3x the input")

@@ -166,15 +166,40 @@ def run(url: str, requests: int, rate: float, concurrency: int, seconds: float, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--requests", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, default=200, help="Requests per second.")
-    parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=300)
-    parser.add_argument("--pid", type=int, help="The server's process id, to measure its memory.")
-    parser.add_argument("--json", action="store_true")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", required=True,
+                        help="base URL of the running `kg serve`, e.g. http://127.0.0.1:7878 (plain HTTP)")
+    parser.add_argument("--requests", type=int, default=10_000,
+                        help="number of mixed requests to send (default: %(default)s)")
+    parser.add_argument("--rate", type=float, default=200,
+                        help="requests per second, sent whether or not earlier ones are answered "
+                             "(default: %(default)g)")
+    parser.add_argument("--concurrency", type=int, default=32,
+                        help="most requests in flight at once: the number of client threads (default: %(default)s)")
+    parser.add_argument("--seconds", type=float, default=300,
+                        help="stop sending after this many seconds even if requests remain (default: %(default)g)")
+    parser.add_argument("--pid", type=int,
+                        help="the server's process id, to measure its memory (and its children's) before, "
+                             "during and after the load (needs psutil)")
+    parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
     args = parser.parse_args()
+    url = urlsplit(args.url)
+    try:
+        url.port  # a bad port raises ValueError here
+    except ValueError as exc:
+        parser.error(f"bad --url {args.url}: {exc}")
+    if url.scheme != "http" or not url.hostname:
+        parser.error(f"bad --url {args.url}: expected http://HOST[:PORT]")
+    for name in ("requests", "rate", "concurrency", "seconds"):
+        if getattr(args, name) <= 0:
+            parser.error(f"--{name} must be positive")
+    if args.pid is not None:
+        try:
+            import psutil
+        except ImportError:
+            parser.error("--pid needs psutil: pip install psutil")
+        if not psutil.pid_exists(args.pid):
+            parser.error(f"--pid: no process with id {args.pid}")
     result = run(args.url, args.requests, args.rate, args.concurrency, args.seconds, args.pid)
     if args.json:
         print(json.dumps(result))

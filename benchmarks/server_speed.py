@@ -102,10 +102,26 @@ def _load(port: int, queries: list[str], clients: int, seconds: float) -> tuple[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store")
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store",
+                        help=f"an existing kg store to serve (default: build a temporary one from {BULK.name})")
+    parser.add_argument("--seconds", type=float, default=10.0,
+                        help="length of each measured run, per server and number of clients, after a 2 s "
+                             "warm-up (default: %(default)g)")
     args = parser.parse_args()
+    if args.seconds <= 0:
+        parser.error("--seconds must be positive")
+    from kg.store import KnowledgeGraph, StoreError
+
+    if args.store:
+        if not Path(args.store).exists():
+            parser.error(f"no such store: {args.store}")
+        try:
+            KnowledgeGraph.open(args.store).close()
+        except StoreError as exc:
+            parser.error(str(exc))
+    elif not BULK.is_file():
+        parser.error(f"no such file: {BULK} (pass an existing --store instead)")
     work = Path(tempfile.mkdtemp(prefix="kg-serve-bench-"))
     processes = []
     try:
@@ -114,8 +130,6 @@ def main() -> None:
             print(f"building a store from {BULK.name} ...", flush=True)
             subprocess.run([sys.executable, "-m", "kg.cli", "ingest", str(BULK), "--store", str(store), "-q"],
                            check=True, stdout=subprocess.DEVNULL)
-        from kg.store import KnowledgeGraph
-
         with KnowledgeGraph.open(store) as kg:
             base, quads = kg.base_iri, len(kg.store)
         copy = work / "oxigraph-copy"

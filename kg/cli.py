@@ -26,12 +26,12 @@ from kg.clitools import (
     store_option,
     syntax_error_message,
 )
-from kg.export import EXPORT_FORMATS, format_for
+from kg.export import EXPORT_FORMATS, EXTENSIONS, format_for
 from kg.fetch.commands import fetch, update
 from kg.network.commands import network, resolve
 from kg.ontologies import load_ontologies, ontology_graph
 from kg.output import open_output
-from kg.profiles import PROFILES, export_profile
+from kg.profiles import PROFILE_EXTENSIONS, PROFILES, export_profile
 from kg.query import RESULT_FORMATS, load_query, named_queries, parse_param, write_results
 from kg.resources import shipped
 from kg.selection import SelectionError
@@ -113,6 +113,8 @@ def ingest(paths: tuple[str, ...], store: str, base_iri: str | None, fmt: str, q
             click.echo(f"ontologies: {load_ontologies(kg):,} triples in {ontology_graph(kg)}")
     if not quiet:
         report_problems(report.skipped, report.warnings)
+    if not report.records_read and not report.skipped and not report.deleted + report.deletions_absent:
+        click.echo("note: no records in the input", err=True)
     click.echo(ingest_summary(report, warnings_listed=not quiet))
     sys.exit(report.exit_code)
 
@@ -176,7 +178,8 @@ def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...
         try:
             result = kg.query(nq.sparql, params=bindings)
         except SyntaxError as exc:
-            fail(syntax_error_message(nq.sparql, str(exc)))
+            source = query if query.endswith((".rq", ".sparql")) or nq.name != "query" else None
+            fail(syntax_error_message(nq.sparql, str(exc), source))
         except ValueError as exc:  # --param given to a query that cannot take it
             raise click.UsageError(str(exc)) from None
         except OSError as exc:
@@ -231,26 +234,36 @@ def export(store: str, fmt: str | None, output: str, graph: str | None, profile:
       kg export --graph 24649313 -o record.ttl
       kg export --profile bibtex --query my-articles.rq -o articles.bib
     """
+    suffix = Path(output.lower().removesuffix(".gz")).suffix if output != "-" else ""
+    named_by = [p for p, endings in PROFILE_EXTENSIONS.items() if suffix in endings]  # profiles the name fits
     if profile:
-        if graph or fmt:
-            raise click.UsageError("--profile writes its own format, of all articles or those --query selects: "
-                                   "drop --graph and --format")
+        given = [option for option, value in (("--graph", graph), ("--format", fmt)) if value]
+        if given:
+            raise click.UsageError(f"--profile writes its own format, of all articles or those --query selects: "
+                                   f"drop {' and '.join(given)}")
+        if suffix and profile not in named_by and (named_by or format_for(output)):
+            raise click.BadParameter(f"{output} names a {(named_by or [format_for(output)])[0]} file, not {profile}: "
+                                     f"name it {' or '.join(PROFILE_EXTENSIONS[profile])}", param_hint="--output")
         with open_store(store) as kg, open_output(output) as out:
             sparql = Path(query_file).read_text(encoding="utf-8") if query_file else None
             try:
                 count = export_profile(kg, profile, out, sparql)
             except SyntaxError as exc:
-                fail(syntax_error_message(sparql or "", str(exc)))
+                fail(syntax_error_message(sparql or "", str(exc), query_file))
             except SelectionError as exc:
                 raise click.UsageError(f"--query {query_file}: {exc}") from None
         click.echo(f"{counted(count, 'article')} written as {profile}", err=True)
         return
     if query_file:
-        fail("--query selects articles for --profile")
+        raise click.UsageError("--query selects articles for --profile")
     if fmt is None and output != "-":
         fmt = format_for(output)
+        if fmt is None and named_by:
+            raise click.BadParameter(f"{output} names a {named_by[0]} file: use --profile {named_by[0]}",
+                                     param_hint="--output")
         if fmt is None:
-            fail(f"cannot tell the RDF syntax from {output!r}: add --format")
+            raise click.BadParameter(f"cannot tell the RDF syntax from {output!r}: use --format, or one of "
+                                     f"{', '.join(EXTENSIONS)} (and .gz)", param_hint="--output")
     with open_store(store) as kg:
         try:
             kg.export(sys.stdout.buffer if output == "-" else output, format=fmt or "nquads", graph=graph)
@@ -313,7 +326,7 @@ EXIT_VIOLATIONS = 4
               help="Validate only these records (record graph IRIs or PMIDs). Repeatable.")
 @click.option("--report", type=click.Path(dir_okay=False, allow_dash=True), help="Also write the report to a file.")
 def validate(store: str, graphs: tuple[str, ...], report: str | None) -> None:
-    """Check the store against the SHACL shapes (ontology/shapes.ttl), record by record.
+    """Check the store record by record against the SHACL shapes of ontology/shapes.ttl.
 
     Prints one line per violation (record, focus node, path, message) and a
     summary. Exit codes: 0 conforms; 4 violations found; 1 the store could not
@@ -329,7 +342,7 @@ def validate(store: str, graphs: tuple[str, ...], report: str | None) -> None:
     with open_store(store) as kg:
         absent = sorted(set(pmids or ()) - {str(p) for p in kg.index.records(int(p) for p in pmids or ())})
         if absent:
-            fail(f"the store holds no record PMID {', '.join(absent)}")
+            raise click.BadParameter(f"the store holds no record PMID {', '.join(absent)}", param_hint="--graph")
         checked = len(pmids) if pmids else kg.index.record_count()
         lines = [str(v) for v in validate_store(kg, pmids)]
     summary = f"{counted(checked, 'record')} checked, {counted(len(lines), 'violation')}"
@@ -468,7 +481,7 @@ def serve(store: str, host: str, port: int, timeout: float, cors: bool, base_url
     from kg.server import ServerConfig, create_app
 
     if writable and not token:
-        fail("--writable needs --token (or KG_TOKEN): writes must be authenticated")
+        raise click.UsageError("--writable needs --token (or KG_TOKEN): writes must be authenticated")
     config = ServerConfig(store=store, timeout=timeout, cors=cors, base_url=base_url, writable=writable,
                           token=token, allow_service=allow_service, max_memory_bytes=max_memory << 20 or None)
     if workers:

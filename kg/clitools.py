@@ -119,17 +119,28 @@ def ingest_summary(r: IngestReport, warnings_listed: bool = True) -> str:
         lines.append(f"          skipped {n:,}: {reason}")
     lines.append(f"quads:    {r.quads_added:,} written, {r.quads_removed:,} removed")
     if r.warnings:
-        where = "listed on stderr" if warnings_listed else "not listed: kg ingest without -q lists them"
+        where = "listed on stderr" if warnings_listed else "not listed"
         lines.append(f"warnings: {len(r.warnings):,} ({where})")
     rate = r.records_read / r.seconds if r.seconds else 0
     lines.append(f"time:     {r.seconds:.1f} s ({rate:,.0f} records/s)")
     return "\n".join(lines)
 
 
-def syntax_error_message(sparql: str, message: str) -> str:
-    """The parser's message, and the offending line with a caret under the position."""
+_UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*"
+                     r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
+# The parser lists every character it expected as Unicode ranges: what comes after is noise.
+_EXPECTED_CHARACTERS = re.compile(r"\s*\[?'\\u\{.*$", re.S)
+
+
+def syntax_error_message(sparql: str, message: str, source: str | None = None) -> str:
+    """The parser's message, and the offending line with a caret under the position; ``source``
+    names the file the query came from."""
+    if _UPDATE.match(sparql):
+        return (f"{source or 'the query'} is a SPARQL Update: kg query runs queries; updates go to a server "
+                "started with kg serve --writable (POST /update)")
     m = re.search(r"(\d+):(\d+)", message)
-    text = f"syntax error in query: {message}"
+    message = _EXPECTED_CHARACTERS.sub(" ...", message)
+    text = f"syntax error in {source or 'query'}: {message}"
     if m:
         line_no, col = int(m.group(1)), int(m.group(2))
         lines = sparql.splitlines()

@@ -22,7 +22,7 @@ from kg.output import open_output
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
 
-__all__ = ["EXPORT_FORMATS", "export", "format_for"]
+__all__ = ["EXPORT_FORMATS", "EXTENSIONS", "export", "format_for"]
 
 #: name -> (pyoxigraph format, keeps named graphs)
 EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
@@ -33,7 +33,8 @@ EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
     "jsonld": (ox.RdfFormat.JSON_LD, True),
     "rdfxml": (ox.RdfFormat.RDF_XML, False),
 }
-_EXTENSIONS = {
+#: File name endings -> export format.
+EXTENSIONS = {
     ".ttl": "turtle", ".nt": "ntriples", ".nq": "nquads", ".trig": "trig",
     ".jsonld": "jsonld", ".json": "jsonld", ".rdf": "rdfxml", ".xml": "rdfxml", ".owl": "rdfxml",
 }
@@ -44,7 +45,7 @@ def format_for(filename: str) -> str | None:
     name = filename.lower()
     if name.endswith(".gz"):
         name = name[:-3]
-    return next((fmt for ext, fmt in _EXTENSIONS.items() if name.endswith(ext)), None)
+    return next((fmt for ext, fmt in EXTENSIONS.items() if name.endswith(ext)), None)
 
 
 def export(kg: KnowledgeGraph, output: str | os.PathLike[str] | IO[bytes], *, format: str | None = None,
@@ -79,3 +80,5 @@ def _write(kg: KnowledgeGraph, stream: IO[bytes], rdf_format: ox.RdfFormat, with
     else:
         items = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
     ox.serialize(items, stream, rdf_format, prefixes=kg.prefixes if rdf_format != ox.RdfFormat.N_TRIPLES else None)
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        stream.write(b"\n")  # Oxigraph ends RDF/XML without one, unlike its other syntaxes

@@ -331,8 +331,8 @@ def write_batch(kg: KnowledgeGraph, batch: Batch, report: IngestReport) -> None:
         previous = final.get(item.pmid)
         if isinstance(item, Put) and isinstance(previous, Put):
             if item.version < previous.version:
-                report.skipped.append((item.where, f"PMID {item.pmid} version {item.version} is older than "
-                                                   f"version {previous.version} read before"))
+                report.skipped.append((item.where, f"an older version: PMID {item.pmid} version {item.version}, "
+                                                   f"after version {previous.version}"))
                 continue
             # Superseded within the batch, before ever being written: a repeat of the same
             # record (a file given twice) leaves it unchanged.
@@ -355,8 +355,8 @@ def write_batch(kg: KnowledgeGraph, batch: Batch, report: IngestReport) -> None:
         elif old is not None and old.digest == item.digest:
             report.unchanged += 1
         elif old is not None and item.version < old.version:
-            report.skipped.append((item.where, f"PMID {pmid} version {item.version} is older than the stored "
-                                               f"version {old.version}"))
+            report.skipped.append((item.where, f"an older version: PMID {pmid} version {item.version}, the store "
+                                               f"has version {old.version}"))
         else:
             puts.append(item)
             if old is None:

@@ -31,9 +31,14 @@ from kg.sources.dates import MONTHS
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
 
-__all__ = ["PROFILES", "Article", "Contributor", "articles", "export_profile"]
+__all__ = ["PROFILE_EXTENSIONS", "PROFILES", "Article", "Contributor", "articles", "export_profile"]
 
 PROFILES = ("bibo", "schema", "csl-json", "bibtex", "ris", "datacite-json")
+#: The file name endings of each profile's files.
+PROFILE_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "bibo": (".ttl",), "schema": (".jsonld", ".json"), "csl-json": (".json",), "bibtex": (".bib",),
+    "ris": (".ris",), "datacite-json": (".json",),
+}
 _BATCH = 200
 _BIBO = "http://purl.org/ontology/bibo/"
 _SCHEMA = "http://schema.org/"

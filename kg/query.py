@@ -287,6 +287,8 @@ def write_results(result: Any, out: IO[bytes], fmt: str, prefixes: dict[str, str
         triples = list(result)
         use_prefixes = prefixes if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
         ox.serialize(triples, out, rdf_format, prefixes=use_prefixes)
+        if rdf_format in (ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML):
+            out.write(b"\n")  # Oxigraph ends these without one, unlike Turtle and N-Triples
         return len(triples)
     if fmt in _SOLUTION_FORMATS:
         counter = _Counter(out)

@@ -134,6 +134,10 @@ def test_construct_and_ask(store: str) -> None:
     out = kg("query", 'CONSTRUCT { ?a dcterms:title ?t } WHERE { ?a fabio:hasPubMedId "24649313" ; dcterms:title ?t }',
              "--store", store)
     assert b"@prefix dcterms:" in out.stdout and b"Sorafenib" in out.stdout
+    for fmt in ("jsonld", "xml", "ntriples"):  # each ends with a newline, as a shell prompt wants
+        graph = kg("query", 'CONSTRUCT { ?a dcterms:title ?t } WHERE { ?a fabio:hasPubMedId "24649313" ; '
+                   'dcterms:title ?t }', "--format", fmt, "--store", store)
+        assert graph.returncode == 0 and b"Sorafenib" in graph.stdout and graph.stdout.endswith(b"\n")
     assert kg("query", 'ASK { ?a fabio:hasPubMedId "24649313" }', "--store", store).stdout == b"true\n"
 
 
@@ -235,7 +239,25 @@ def test_build_names_missing_inputs_and_an_unwritable_shard_folder_before_it_sta
 def test_a_profile_refuses_options_it_would_ignore(store: str) -> None:
     for option in (("--graph", "24649313"), ("--format", "turtle")):
         out = kg("export", "--profile", "ris", *option, "--store", store)
-        assert out.returncode == 2 and b"drop --graph and --format" in out.stderr
+        assert out.returncode == 2 and f"drop {option[0]}\n".encode() in out.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-o", "e.foo"], "cannot tell the RDF syntax from 'e.foo': use --format, or one of .ttl, .nt, .nq, .trig, "
+                      ".jsonld, .json, .rdf, .xml, .owl (and .gz)"),
+    (["-o", "a.bib"], "a.bib names a bibtex file: use --profile bibtex"),
+    (["--profile", "ris", "-o", "a.bib"], "a.bib names a bibtex file, not ris: name it .ris"),
+    (["--profile", "datacite-json", "-o", "a.jsonld"],
+     "a.jsonld names a schema file, not datacite-json: name it .json"),
+    (["--query", "q.rq", "-o", "q.nq"], "--query selects articles for --profile"),
+])
+def test_export_refuses_a_file_name_that_names_another_format(store: str, tmp_path: Path, args: list[str],
+                                                               message: str) -> None:
+    (tmp_path / "q.rq").write_text("SELECT ?a WHERE { ?a fabio:hasPubMedId ?id }")
+    out = subprocess.run([sys.executable, "-m", "kg.cli", "export", *args, "--store", store], capture_output=True,
+                         cwd=tmp_path)
+    assert out.returncode == 2 and out.stderr.decode().splitlines()[-1].endswith(message)
+    assert not any(p.suffix != ".rq" for p in tmp_path.iterdir())  # nothing written
 
 
 def test_a_forced_format_that_does_not_fit_the_file_skips_it_with_a_reason(tmp_path: Path) -> None:
@@ -247,7 +269,9 @@ def test_a_forced_format_that_does_not_fit_the_file_skips_it_with_a_reason(tmp_p
 
 def test_validate_a_record_the_store_does_not_hold_is_an_error(store: str) -> None:
     out = kg("validate", "--graph", "123", "--store", store)
-    assert out.returncode == 1 and out.stderr.decode().strip() == "Error: the store holds no record PMID 123"
+    assert out.returncode == 2
+    assert out.stderr.decode().splitlines()[-1] == ("Error: Invalid value for --graph: the store holds no record "
+                                                    "PMID 123")
 
 
 def test_a_store_that_cannot_be_written_can_still_be_read(store: str, tmp_path: Path) -> None:
@@ -317,3 +341,22 @@ def test_demo_builds_a_store_and_answers_queries(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert "101 read, 101 added" in text and "== kg query top-authors" in text
     assert "Luo, Yang" in text
+
+
+def test_syntax_errors_name_the_query_file_and_updates_are_sent_to_the_server(store: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.rq"
+    bad.write_text("SELECT ?x WHERE { ?x ?p }")
+    for args in (["query", str(bad)], ["export", "--profile", "ris", "--query", str(bad)],
+                 ["network", "country", "--query", str(bad)]):
+        out = kg(*args, "--store", store)
+        assert out.returncode == 1 and out.stderr.decode().startswith(f"Error: syntax error in {bad}: "), args
+    update = kg("query", "INSERT DATA { <http://a> <http://b> 1 }", "--store", store)
+    assert update.returncode == 1 and update.stderr.decode() == (
+        "Error: the query is a SPARQL Update: kg query runs queries; updates go to a server started with "
+        "kg serve --writable (POST /update)\n")
+
+
+def test_an_input_without_records_says_so(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    out = kg("ingest", str(tmp_path / "empty"), "--store", str(tmp_path / "s"))
+    assert out.returncode == 0 and out.stderr == b"note: no records in the input\n"

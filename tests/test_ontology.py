@@ -127,8 +127,11 @@ def test_kg_validate_reports_violations_with_their_record_and_exit_code_4(tmp_pa
 
 def test_ontologies_load_into_their_graph_and_answer_label_and_hierarchy_queries(tmp_path: Path) -> None:
     with KnowledgeGraph.open(tmp_path / "s", writable=True) as kg:
-        kg.ingest([str(SEED)])
+        kg.ingest([str(SEED), str(DATA / "xml/pair-7records.xml")])
+        data_only = kg.stats()
         assert load_ontologies(kg) > 5000
+        # The ontologies are not data: FRAPO's four foaf:Person roles are no persons of the store.
+        assert kg.stats() == data_only and data_only["persons"] == 44
         assert load_ontologies(kg) == load_ontologies(kg)  # replaced, not added to
         labels = kg.select("SELECT ?l WHERE { fabio:JournalArticle rdfs:label ?l }")
         supers = {r["c"] for r in kg.select(

@@ -445,7 +445,7 @@ def test_writes_need_the_token_on_a_writable_server(tmp_path: Path) -> None:
 def test_writable_without_a_token_is_refused(store: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--writable"],
                          capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "KG_TOKEN"})
-    assert out.returncode == 1 and "--writable needs --token" in out.stderr
+    assert out.returncode == 2 and "--writable needs --token" in out.stderr
 
 
 def test_a_busy_port_and_bad_options_are_messages_not_tracebacks(store: Path) -> None:

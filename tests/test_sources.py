@@ -281,3 +281,12 @@ def test_an_undefined_entity_is_reported_where_it_is(tmp_path: Path) -> None:
     assert len(records) == 1 and isinstance(error, ParseError)  # the first record stands
     assert error.source.line == text[:at].count("\n") + 1
     assert error.message == "XML is not well-formed, reading stopped: Entity 'nbsp' not defined"
+
+
+def test_a_pmid_version_that_is_no_version_is_read_as_1_with_a_warning(tmp_path: Path) -> None:
+    text = (DATA / "xml/pair-7records.xml").read_text(encoding="utf-8")
+    zero = tmp_path / "v0.xml"
+    zero.write_text(text.replace('<PMID Version="1">30034368', '<PMID Version="0">30034368'), encoding="utf-8")
+    [rec] = [r for r in read_file(str(zero)) if isinstance(r, Record) and r.pmid == "30034368"]
+    assert rec.pmid_version == 1
+    assert rec.warnings == ["PMID Version '0' is not a version (they count from 1): read as 1"]

@@ -533,7 +533,8 @@ class Mapper:
                     out.add(node, kgv.valid, boolean(False))
                 if person.orcid_raw:
                     out.add(node, kgv.orcidAsGiven, lit(person.orcid_raw))
-                    notes.append(f"{kind} {n}: malformed ORCID kept as text: {person.orcid_raw!r}")
+                    who = "investigator" if kind == "ir" else role
+                    notes.append(f"{who} {n} ({person.label}): malformed ORCID kept as text: {person.orcid_raw!r}")
                 agent = self._agent(person, r.pmid, kind, n, out)
                 out.add(node, pro.isHeldBy, agent)
                 if role == "author":

@@ -8,7 +8,9 @@ standard output, reports to standard error.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from kg.clitools import fail, open_store, store_option, syntax_error_message
+from kg.clitools import counted, fail, open_store, store_option, syntax_error_message
 from kg.network import io as network_io
 from kg.network.build import COUNTINGS, KINDS, LEVELS, Network, build, filter_network
 from kg.network.communities import detect
@@ -45,6 +47,10 @@ _SEED = click.IntRange(0, 2**32 - 1)
 _RESOLUTION = click.FloatRange(min=0, min_open=True)
 #: A picture's width or height: from legible to as large as a picture can sensibly be in memory.
 _PIXELS = click.IntRange(200, 10_000)
+#: Sampled betweenness sources: at least 2, as stats takes half as many for the path length.
+_SAMPLES = click.IntRange(min=2)
+_SAMPLES_HELP = ("Above 2,000 nodes: sources sampled for betweenness (network stats also samples half as many "
+                 "for the path length, and ten times as many nodes for clustering).")
 
 
 def _selection_options(command: Callable) -> Callable:
@@ -106,6 +112,38 @@ def _listed(words: Sequence[str], last: str = "and") -> str:
     return f" {last} ".join(filter(None, [", ".join(words[:-1]), words[-1]]))
 
 
+#: The network file extensions, as the error for any other lists them.
+_NETWORK_EXTENSIONS = f"{_listed(list(network_io.EXTENSIONS), 'or')} (and .gz after it to compress)"
+
+
+def _check_output(output: str, known: bool, extensions: str, *, alternative: str = "") -> None:
+    """Before the network is built (which can take minutes): a usage error for an output file
+    whose extension names no format (``known`` false), and an error, as writing there would
+    give, for a folder that is not there or not writable."""
+    if not known:
+        raise click.BadParameter(f"cannot tell the format from {os.path.basename(output)!r}: the file name "
+                                 f"must end in {extensions}{alternative}", param_hint="--output")
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        fail(f"{output}: cannot write there: {os.strerror(errno.ENOENT)}")
+    if not os.access(folder, os.W_OK):
+        fail(f"{output}: cannot write there: {os.strerror(errno.EACCES)}")
+
+
+def _network_format(output: str, fmt: str | None) -> str:
+    """The network file format: --format, else -o's extension (csv on standard output);
+    checked with :func:`_check_output`."""
+    if output == "-":
+        chosen = fmt or "csv"
+        if chosen not in network_io.STREAMABLE:
+            raise click.UsageError(f"--format {chosen} writes two files (a map and a network): give -o FILE")
+        return chosen
+    chosen = fmt or network_io.format_for(output)
+    _check_output(output, chosen is not None, _NETWORK_EXTENSIONS, alternative="; or give --format")
+    assert chosen is not None  # _check_output refused it
+    return chosen
+
+
 def _node_id(kg: KnowledgeGraph, value: str) -> str:
     """An --ego value as a node id: <IRI>, prefix:name (MAPPING prefixes), an IRI, or a country code."""
     value = value.strip()
@@ -133,14 +171,16 @@ def _selected(kg: KnowledgeGraph, query_file: str) -> set[str]:
     try:
         selection = selected_articles(kg, sparql)
     except SyntaxError as exc:
-        fail(syntax_error_message(sparql, str(exc)))
+        fail(syntax_error_message(sparql, str(exc), query_file))
     except SelectionError as exc:
         raise click.UsageError(f"--query {query_file}: {exc}") from None
     missing = sorted(selection.missing, key=int)
     if missing:
         shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
-        click.echo(f"warning: --query {query_file}: {len(missing):,} of the {len(missing) + len(selection.pmids):,} "
-                   f"articles it gives are not in the store (PMIDs {shown})", err=True)
+        one = len(missing) == 1
+        click.echo(f"warning: --query {query_file}: {len(missing):,} of the "
+                   f"{counted(len(missing) + len(selection.pmids), 'article')} it gives {'is' if one else 'are'} "
+                   f"not in the store ({'PMID' if one else 'PMIDs'} {shown})", err=True)
     elif not selection.pmids:
         click.echo(f"warning: --query {query_file}: the query gives no articles", err=True)
     return selection.pmids
@@ -168,10 +208,12 @@ def _load(kg: KnowledgeGraph, kind: str, o: dict[str, Any]) -> Network:
     except KeyError:
         fail(f"--ego {o['ego']}: not a node of the {kind} network (built from {len(network.articles):,} papers)")
     g = network.graph
-    skipped = f", {network.skipped:,} with more than {o['max_authors']} authors left out" if network.skipped else ""
+    skipped = (f", {network.skipped:,} with more than {counted(o['max_authors'], 'author')} left out"
+               if network.skipped else "")
     kept = f" (of {built:,} before filtering)" if g.number_of_nodes() != built else ""
-    click.echo(f"{kind} network: {g.number_of_nodes():,} nodes{kept}, {g.number_of_edges():,} edges, from "
-               f"{len(network.articles):,} papers{skipped}", err=True)
+    click.echo(f"{kind} network: {counted(g.number_of_nodes(), 'node')}{kept}, "
+               f"{counted(g.number_of_edges(), 'edge')}, from {counted(len(network.articles), 'paper')}{skipped}",
+               err=True)
     if kind in _PERSON_KINDS:
         click.echo(same.summary(), err=True)
     return network
@@ -181,18 +223,15 @@ def _kind_command(kind: str, text: str) -> click.Command:
     @click.command(kind, help=text)
     @_selection_options
     @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-                  help="Output file; the format follows its extension (.graphml .gexf .net .json .csv .txt). "
-                       "[default: CSV edges on standard output]")
+                  help="Output file; the format follows its extension (.graphml .gexf .net .json .csv .txt), "
+                       "and .gz after it compresses. [default: CSV edges on standard output]")
     @click.option("--format", "fmt", type=click.Choice(network_io.FORMATS),
-                  help="Output format [default: from -o's extension]; vosviewer writes a map and a network file.")
+                  help="The network file's format [default: from -o's extension]: csv writes an edge file and a "
+                       "node file beside it (the edges only on standard output), vosviewer a map and a network "
+                       "file (it needs -o).")
     def command(store: str, output: str, fmt: str | None, **options: Any) -> None:
         _check_options([kind])
-        chosen = fmt or (network_io.format_for(output) if output != "-" else "csv")
-        if chosen is None:
-            fail(f"cannot tell the network format from {output!r}: add --format "
-                  f"({', '.join(network_io.FORMATS)})")
-        if output == "-" and chosen not in network_io.STREAMABLE:
-            fail(f"{chosen} writes two files: give -o FILE")
+        chosen = _network_format(output, fmt)
         with open_store(store) as kg:
             network = _load(kg, kind, options)
         if output == "-":
@@ -262,11 +301,10 @@ def _number(value: Any) -> str:
 @_selection_options
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
               help="How many nodes to list for each centrality.")
-@click.option("--samples", type=click.IntRange(min=2), default=100, show_default=True,
-              help="Above 2,000 nodes: sources sampled for betweenness (half as many for the path length; "
-                   "clustering over ten times as many nodes).")
+@click.option("--samples", type=_SAMPLES, default=100, show_default=True, help=_SAMPLES_HELP)
 @click.option("--seed", type=_SEED, default=42, show_default=True, help="Seed for the sampling.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="The report's format on standard output: a table to read, or JSON.")
 def stats(kind: str, store: str, top: int, samples: int, seed: int, fmt: str, **options: Any) -> None:
     """Figures of a network: size, density, components, clustering, assortativity, average
     path length, collaboration index, single- and multi-country papers, and the top nodes
@@ -290,15 +328,16 @@ def stats(kind: str, store: str, top: int, samples: int, seed: int, fmt: str, **
         click.echo(json.dumps({**figures, "top": tops}, indent=2, ensure_ascii=False))
         return
     sources = figures["path_length_sources"]
-    sampled_paths = f"  (from {sources} sampled sources)" if sources else ""
-    sampled_clustering = (f"  (over {figures['clustering_sampled_nodes']:,} sampled nodes)"
+    sampled_paths = f"  (from {counted(sources, 'sampled source')})" if sources else ""
+    sampled_clustering = (f"  (over {counted(figures['clustering_sampled_nodes'], 'sampled node')})"
                           if figures["clustering_sampled_nodes"] else "")
     rows = [
         ("nodes", _number(figures["nodes"])),
         ("edges", _number(figures["edges"])),
         ("density", f"{figures['density']:.6f}"),
         ("components", _number(figures["components"])),
-        ("largest component", f"{figures['largest_component']:,} nodes ({figures['largest_component_share']:.1%})"),
+        ("largest component",
+         f"{counted(figures['largest_component'], 'node')} ({figures['largest_component_share']:.1%})"),
         ("clustering", f"{figures['clustering']:.4f}{sampled_clustering}"),
         ("assortativity", _number(figures["assortativity"])),
         ("average path length", _number(figures["average_path_length"]) + sampled_paths),
@@ -332,8 +371,11 @@ def stats(kind: str, store: str, top: int, samples: int, seed: int, fmt: str, **
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True,
               help="Members and MeSH topics listed per community.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Also write the network with a 'community' node attribute (format from the extension).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+              help="Also write the network, with a 'community' node attribute, to this file; its format follows "
+                   "the extension (.graphml .gexf .net .json .csv .txt), and .gz after it compresses.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="The communities report's format on standard output (not the -o network file's, which "
+                   "follows its extension): a table to read, or JSON.")
 def communities(kind: str, store: str, resolution: float, seed: int, show: int, top: int, output: str | None,
                 fmt: str, **options: Any) -> None:
     """Louvain communities of a network: modularity, sizes, and each community's top
@@ -345,8 +387,8 @@ def communities(kind: str, store: str, resolution: float, seed: int, show: int, 
       kg network communities institution --largest-component -o institutions.gexf
     """
     _check_options([kind])
-    if output and network_io.format_for(output) is None:
-        fail(f"cannot tell the network format from {output!r}: use .graphml .gexf .net .json .csv or .txt")
+    if output:
+        _check_output(output, network_io.format_for(output) is not None, _NETWORK_EXTENSIONS)
     with open_store(store) as kg:
         net = _load(kg, kind, options)
         prefixes = kg.prefixes
@@ -369,13 +411,13 @@ def communities(kind: str, store: str, resolution: float, seed: int, show: int, 
         return
     sizes = [len(c.members) for c in found.communities]
     # Not "{kind} network: ...": that begins the size report on standard error, which this would seem to repeat.
-    lines = [f"{len(sizes):,} communities in the {kind} network (Louvain, resolution {resolution:g}, seed {seed}), "
-             f"modularity {found.modularity:.4f}",
+    lines = [f"{counted(len(sizes), 'community', 'communities')} in the {kind} network "
+             f"(Louvain, resolution {resolution:g}, seed {seed}), modularity {found.modularity:.4f}",
              f"sizes: {', '.join(str(s) for s in sizes[:20])}{', ...' if len(sizes) > 20 else ''}"]
     for c in found.communities[:show]:
         members = "; ".join(f"{_label(g, n, prefixes)} {p}" for n, p in c.top_members)
         topics = "; ".join(f"{labels.get(d, compact(d, prefixes))} {p}" for d, p in c.top_mesh) or "-"
-        lines += ["", f"community {c.number}: {len(c.members):,} members",
+        lines += ["", f"community {c.number}: {counted(len(c.members), 'member')}",
                   f"  top members: {members}", f"  top MeSH:    {topics}"]
     click.echo("\n".join(lines))
 
@@ -383,7 +425,8 @@ def communities(kind: str, store: str, resolution: float, seed: int, show: int, 
 @network.command("plot")
 @click.argument("kind", type=click.Choice(KINDS))
 @_selection_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="The picture: .png or .svg.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="The picture; its format follows the extension: .png or .svg.")
 @click.option("--top", type=click.IntRange(min=2), default=150, show_default=True,
               help="Draw at most this many nodes (the largest component's, most papers first).")
 @click.option("--labels", type=click.IntRange(min=0), default=15, show_default=True,
@@ -407,16 +450,15 @@ def plot(kind: str, store: str, output: str, top: int, labels: int, width: int, 
     from kg.network.plot import plot as draw
 
     _check_options([kind])
-    if Path(output).suffix.lower() not in FORMATS:
-        fail(f"cannot draw to {output}: the file must end in .png or .svg")
+    _check_output(output, Path(output).suffix.lower() in FORMATS, _listed(FORMATS, "or"))
     with open_store(store) as kg:
         net = _load(kg, kind, options)
     if not net.graph.number_of_nodes():
         fail("the network is empty: nothing to plot")
     drawn = draw(net, output, top=top, labels=labels, width=width, height=height, seed=seed,
                  resolution=resolution, title=title)
-    click.echo(f"wrote {output}: {drawn.number_of_nodes():,} nodes, {drawn.number_of_edges():,} edges "
-               f"({width}x{height})", err=True)
+    click.echo(f"wrote {output}: {counted(drawn.number_of_nodes(), 'node')}, "
+               f"{counted(drawn.number_of_edges(), 'edge')} ({width}x{height})", err=True)
 
 
 @network.command("write-back")
@@ -424,8 +466,7 @@ def plot(kind: str, store: str, output: str, top: int, labels: int, width: int, 
 @_selection_options
 @click.option("--resolution", type=_RESOLUTION, default=1.0, show_default=True, help="Louvain resolution.")
 @click.option("--seed", type=_SEED, default=42, show_default=True, help="Seed for Louvain and the sampling.")
-@click.option("--samples", type=click.IntRange(min=1), default=100, show_default=True,
-              help="Betweenness sources sampled above 2,000 nodes.")
+@click.option("--samples", type=_SAMPLES, default=100, show_default=True, help=_SAMPLES_HELP)
 def write_back(kinds: tuple[str, ...], store: str, resolution: float, seed: int, samples: int,
                **options: Any) -> None:
     """Store each node's degree, strength, betweenness, eigenvector centrality, PageRank and
@@ -450,9 +491,10 @@ def write_back(kinds: tuple[str, ...], store: str, resolution: float, seed: int,
             values = centralities(net.graph, samples=samples, seed=seed)
             found = detect(net, resolution=resolution, seed=seed)
             quads += network_quads(kg, net, values, found)
-            click.echo(f"{kind}: {len(found.communities):,} communities, modularity {found.modularity:.4f}", err=True)
+            click.echo(f"{kind}: {counted(len(found.communities), 'community', 'communities')}, "
+                       f"modularity {found.modularity:.4f}", err=True)
         written = store_quads(kg, quads)
-        click.echo(f"{written:,} triples in {network_graph(kg)}")
+        click.echo(f"{counted(written, 'triple')} in {network_graph(kg)}")
 
 
 @click.command()
@@ -488,7 +530,7 @@ def resolve(store: str, merge_file: str | None, dry_run: bool) -> None:
             reasons[m.reason] = reasons.get(m.reason, 0) + 1
         why = ", ".join(f"{n:,} {reason}" for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
         not_merged = ", ".join(f"{n:,} {reason}" for reason, n in sorted(skipped.items()))
-        click.echo(f"{len(merges):,} persons merged" + (f" ({why})" if why else "")
+        click.echo(f"{counted(len(merges), 'person')} merged" + (f" ({why})" if why else "")
                    + (f"; names agree but not merged: {not_merged}" if not_merged else ""), err=True)
         if not dry_run:
             write_identities(kg, merges)

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.clitools import counted
 from kg.mapping.iris import has_full_given_name, slug
 from kg.mapping.vocab import KGV, OWL
 from kg.network.extract import Corpus, extract
@@ -87,7 +88,7 @@ class Identities:
         if not self.same:
             return "identities: no persons merged (kg resolve links name-keyed persons to ORCID-keyed ones)"
         why = ", ".join(f"{n:,} {reason}" for reason, n in sorted(self.reasons.items(), key=lambda kv: -kv[1]))
-        return f"identities: {len(self.same):,} persons merged into others ({why})"
+        return f"identities: {counted(len(self.same), 'person')} merged into others ({why})"
 
 
 def identity_graph(kg: KnowledgeGraph) -> str:
@@ -227,7 +228,7 @@ def _resolve_merge_file(kg: KnowledgeGraph, path: str | Path, names: dict[str, t
         if not sources:
             raise MergeFileError(f"{path}:{number}: no person is {label!r}")
         if len(targets) != 1:
-            found = "no person" if not targets else f"{len(targets)} persons"
+            found = "no person" if not targets else counted(len(targets), "person")
             raise MergeFileError(f"{path}:{number}: {found} named {target!r}; give one person's IRI")
         (to,) = targets
         for source in sorted(sources - {to}):

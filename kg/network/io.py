@@ -4,12 +4,15 @@ The format comes from ``--format`` or the output file's extension
 (:data:`EXTENSIONS`). Two formats write two files: ``csv`` the edges to the
 file given and the nodes beside it (``net.csv`` and ``net.nodes.csv``), and
 ``vosviewer`` the map file to the file given and the network file beside it
-(``net.txt`` and ``net.network.txt``). Node attributes that a format cannot hold
+(``net.txt`` and ``net.network.txt``). A name ending in ``.gz`` is gzip-compressed,
+the second file too (``net.csv.gz`` and ``net.nodes.csv.gz``). Node attributes that a format cannot hold
 as they are (Pajek takes strings only) are written as text; the edge weight is
 always a number. Pajek strings cannot hold a double quote: it becomes a single one.
 
->>> format_for("coauthors.graphml"), format_for("x.net"), format_for("map.txt"), format_for("x.bin")
+>>> format_for("coauthors.graphml"), format_for("x.net.gz"), format_for("map.txt"), format_for("x.bin")
 ('graphml', 'pajek', 'vosviewer', None)
+>>> companion("net.csv", "csv"), companion("map.TXT.gz", "vosviewer"), companion("x.gexf", "gexf")
+('net.nodes.csv', 'map.network.txt.gz', None)
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import networkx as nx
 
 from kg.output import open_output
 
-__all__ = ["EXTENSIONS", "FORMATS", "STREAMABLE", "companion", "format_for", "write"]
+__all__ = ["EXTENSIONS", "FORMATS", "STREAMABLE", "companion", "format_for", "uncompressed", "write"]
 
 FORMATS = ("graphml", "gexf", "pajek", "json", "csv", "vosviewer")
 EXTENSIONS = {".graphml": "graphml", ".gexf": "gexf", ".net": "pajek", ".json": "json", ".csv": "csv",
@@ -35,19 +38,29 @@ STREAMABLE = ("graphml", "gexf", "pajek", "json", "csv")
 _NODE_COLUMNS = ("label", "type", "papers", "first_year", "last_year", "country", "institution", "orcid")
 
 
+#: The second file of the formats that write two: what replaces the first file's extension.
+_COMPANIONS = {"csv": ".nodes.csv", "vosviewer": ".network.txt"}
+_GZ = ".gz"
+
+
+def uncompressed(path: str) -> str:
+    """``path`` without a final ``.gz`` (any case): the name whose extension tells the format."""
+    return path[:-len(_GZ)] if path.lower().endswith(_GZ) else path
+
+
 def format_for(path: str) -> str | None:
-    """The format a file name's extension stands for, or None."""
-    return EXTENSIONS.get(Path(path).suffix.lower())
+    """The format a file name's extension (before any ``.gz``) stands for, or None."""
+    return EXTENSIONS.get(Path(uncompressed(path)).suffix.lower())
 
 
 def companion(path: str, fmt: str) -> str | None:
-    """The second file a format writes next to ``path`` (csv: nodes; vosviewer: network)."""
-    p = Path(path)
-    if fmt == "csv":
-        return str(p.with_name(p.stem + ".nodes.csv"))
-    if fmt == "vosviewer":
-        return str(p.with_name(p.stem + ".network.txt"))
-    return None
+    """The second file a format writes next to ``path`` (csv: nodes; vosviewer: network),
+    compressed when ``path`` is."""
+    if fmt not in _COMPANIONS:
+        return None
+    plain = uncompressed(path)
+    p = Path(plain)
+    return str(p.with_name(p.stem + _COMPANIONS[fmt])) + path[len(plain):]
 
 
 def write(graph: nx.Graph, output: str | IO[bytes], fmt: str) -> list[str]:

@@ -28,6 +28,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
+from kg.clitools import counted  # noqa: E402
 from kg.network.build import Network  # noqa: E402
 from kg.network.communities import detect  # noqa: E402
 from kg.output import open_output  # noqa: E402
@@ -68,8 +69,8 @@ def plot(network: Network, output: str | Path, *, top: int = 150, labels: int = 
     fig = plt.figure(figsize=(width / _DPI, height / _DPI), dpi=_DPI)
     ax = fig.add_axes((0, 0, 1, 0.95))
     ax.set_axis_off()
-    fig.suptitle(title or f"{network.kind} network: {graph.number_of_nodes():,} nodes, "
-                 f"{graph.number_of_edges():,} edges (largest component, top {top} by papers)", fontsize=14)
+    fig.suptitle(title or f"{network.kind} network: {counted(graph.number_of_nodes(), 'node')}, "
+                 f"{counted(graph.number_of_edges(), 'edge')} (largest component, top {top} by papers)", fontsize=14)
     if len(graph):
         pos = nx.spring_layout(graph, weight="weight", seed=seed, k=3 / math.sqrt(len(graph)), iterations=200)
         papers = [graph.nodes[n].get("papers", 1) for n in graph]

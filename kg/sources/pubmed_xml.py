@@ -130,8 +130,10 @@ def _read_top(elem: Element, name: str) -> Iterator[Record | Deletion | ParseErr
         return
     rec = Record(pmid=pmid, source=source)
     version = pmid_el.get("Version")
-    if version and version.isdigit():
+    if version and version.isdigit() and int(version) >= 1:
         rec.pmid_version = int(version)
+    elif version is not None:
+        rec.warnings.append(f"PMID Version {version!r} is not a version (they count from 1): read as 1")
     try:
         if citation is not None:
             _citation(citation, rec)
