@@ -30,7 +30,7 @@ from kg.export import EXPORT_FORMATS, EXTENSIONS, format_for
 from kg.fetch.commands import fetch, update
 from kg.network.commands import network, resolve
 from kg.ontologies import load_ontologies, ontology_graph
-from kg.output import open_output
+from kg.output import open_output, unwritable
 from kg.profiles import PROFILE_EXTENSIONS, PROFILES, export_profile
 from kg.query import RESULT_FORMATS, load_query, named_queries, parse_param, write_results
 from kg.resources import shipped
@@ -339,6 +339,9 @@ def validate(store: str, graphs: tuple[str, ...], report: str | None) -> None:
     pmids = [g.rstrip("/").rsplit("/", 1)[-1] for g in graphs] or None
     if pmids and not all(p.isdigit() for p in pmids):
         raise click.BadParameter("record graph IRIs (.../graph/pmid/N) or PMIDs", param_hint="--graph")
+    problem = unwritable(report) if report and report != "-" else None
+    if problem:  # before the validation, which takes minutes on a large store
+        fail(problem)
     with open_store(store) as kg:
         absent = sorted(set(pmids or ()) - {str(p) for p in kg.index.records(int(p) for p in pmids or ())})
         if absent:

@@ -22,6 +22,7 @@ never empties a file that was there before.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import os
 import sys
@@ -30,10 +31,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
-__all__ = ["open_output"]
+__all__ = ["open_output", "unwritable"]
 
 _UMASK = os.umask(0o022)  # read once, at import: os.umask can only be read by setting it
 os.umask(_UMASK)
+
+
+def unwritable(path: str | os.PathLike[str]) -> str | None:
+    """Why :func:`open_output` could not write ``path`` (its folder missing or not writable), as
+    its error would say it; None if it could. For a check before long work.
+
+    >>> unwritable("/nonexistent/folder/out.csv")
+    '/nonexistent/folder/out.csv: cannot write there: No such file or directory'
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    for broken, code in ((not os.path.isdir(folder), errno.ENOENT), (not os.access(folder, os.W_OK), errno.EACCES)):
+        if broken:
+            return f"{os.fspath(path)}: cannot write there: {os.strerror(code)}"
+    return None
 
 
 @contextmanager

@@ -267,6 +267,13 @@ def test_a_forced_format_that_does_not_fit_the_file_skips_it_with_a_reason(tmp_p
             "MEDLINE field line, ignored: '<?xml version=\"1.0\"?>')") in out.stderr.decode()
 
 
+def test_validate_checks_where_its_report_goes_before_validating(store: str, tmp_path: Path) -> None:
+    out = kg("validate", "--report", str(tmp_path / "missing" / "report.txt"), "--store", store)
+    assert out.returncode == 1 and out.stdout == b""  # nothing was validated
+    where = tmp_path / "missing" / "report.txt"
+    assert out.stderr.decode() == f"Error: {where}: cannot write there: No such file or directory\n"
+
+
 def test_validate_a_record_the_store_does_not_hold_is_an_error(store: str) -> None:
     out = kg("validate", "--graph", "123", "--store", store)
     assert out.returncode == 2

@@ -8,7 +8,6 @@ standard output, reports to standard error.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import sys
@@ -27,6 +26,7 @@ from kg.network.extract import extract
 from kg.network.identity import MergeFileError, identities, identity_graph, write_identities
 from kg.network.identity import resolve as resolve_identities
 from kg.network.metrics import CENTRALITIES, centralities, summary, top_nodes
+from kg.output import unwritable
 from kg.query import compact
 from kg.selection import SelectionError, selected_articles
 from kg.store import KnowledgeGraph
@@ -123,11 +123,9 @@ def _check_output(output: str, known: bool, extensions: str, *, alternative: str
     if not known:
         raise click.BadParameter(f"cannot tell the format from {os.path.basename(output)!r}: the file name "
                                  f"must end in {extensions}{alternative}", param_hint="--output")
-    folder = os.path.dirname(os.path.abspath(output))
-    if not os.path.isdir(folder):
-        fail(f"{output}: cannot write there: {os.strerror(errno.ENOENT)}")
-    if not os.access(folder, os.W_OK):
-        fail(f"{output}: cannot write there: {os.strerror(errno.EACCES)}")
+    problem = unwritable(output)
+    if problem:
+        fail(problem)
 
 
 def _network_format(output: str, fmt: str | None) -> str:
