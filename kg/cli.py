@@ -347,7 +347,10 @@ def validate(store: str, graphs: tuple[str, ...], report: str | None) -> None:
         if absent:
             raise click.BadParameter(f"the store holds no record PMID {', '.join(absent)}", param_hint="--graph")
         checked = len(pmids) if pmids else kg.index.record_count()
-        lines = [str(v) for v in validate_store(kg, pmids)]
+        bar = Progress(enabled=sys.stderr.isatty())
+        lines = [str(v) for v in validate_store(
+            kg, pmids, progress=lambda done, total: bar.show(f"validating: {done:,} of {total:,} records"))]
+        bar.done()
     summary = f"{counted(checked, 'record')} checked, {counted(len(lines), 'violation')}"
     text = "\n".join([*lines, summary]) + "\n"
     click.echo(text, nl=False)
@@ -557,6 +560,18 @@ def demo(store: str) -> None:
             write_results(kg.query(nq.sparql, params=params), out, "table", kg.prefixes, width=130)
             out.flush()
 
+
+def _document_exit_codes(group: click.Group) -> None:
+    """Give every command whose help does not list its exit codes the ones all kg commands share."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _document_exit_codes(command)
+        elif "Exit codes" not in (command.help or ""):
+            command.epilog = ("Exit codes: 0 done; 1 it failed (the store, a file or the query: the message "
+                              "says which); 2 a bad option or argument.")
+
+
+_document_exit_codes(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

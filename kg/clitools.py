@@ -59,24 +59,27 @@ def open_store(store: str, **kwargs: Any) -> KnowledgeGraph:
 
 
 class Progress:
-    """A one-line progress display on stderr: files, records, speed, quads."""
+    """A one-line progress display on stderr, redrawn at most five times a second."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.shown = False
         self.last = 0.0
 
-    def update(self, report: IngestReport) -> None:
+    def show(self, line: str) -> None:
         now = time.monotonic()
         if not self.enabled or now - self.last < 0.2:
             return
         self.last = now
+        click.echo("\r" + line[:150].ljust(100), nl=False, err=True)
+        self.shown = True
+
+    def update(self, report: IngestReport) -> None:
+        """An ingest's progress: files, records, speed, quads."""
         rate = report.records_read / report.seconds if report.seconds else 0
         current = Path(report.current_file).name if report.current_file else ""
-        line = (f"\ringesting {current}: {report.files} files done, {report.records_read:,} records "
-                f"({rate:,.0f}/s), {report.quads_added:,} quads")
-        click.echo(line[:150].ljust(100), nl=False, err=True)
-        self.shown = True
+        self.show(f"ingesting {current}: {counted(report.files, 'file')} done, {report.records_read:,} records "
+                  f"({rate:,.0f}/s), {report.quads_added:,} quads")
 
     def done(self) -> None:
         if self.shown:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -52,8 +52,10 @@ def shapes() -> rdflib.Graph:
     return rdflib.Graph().parse(data=(shipped("ontology") / "shapes.ttl").read_text(encoding="utf-8"), format="turtle")
 
 
-def validate(kg: KnowledgeGraph, pmids: Iterable[str] | None = None, *, batch: int = _BATCH) -> Iterator[Violation]:
-    """Violations in the records ``pmids`` (default: every record), batch by batch."""
+def validate(kg: KnowledgeGraph, pmids: Iterable[str] | None = None, *, batch: int = _BATCH,
+             progress: Callable[[int, int], None] | None = None) -> Iterator[Violation]:
+    """Violations in the records ``pmids`` (default: every record), batch by batch;
+    ``progress(checked, total)`` is called after each batch."""
     import rdflib
 
     todo = [int(p) for p in pmids] if pmids is not None else [
@@ -72,6 +74,8 @@ def validate(kg: KnowledgeGraph, pmids: Iterable[str] | None = None, *, batch: i
                 owners.setdefault(statement[1 : statement.index(">")], set()).add(str(pmid))
         data = rdflib.Graph().parse(data="".join(lines), format="nt")
         yield from sorted(validate_graph(data, lambda node: _records_of(node, kg.base_iri, owners)))
+        if progress is not None:
+            progress(min(start + batch, len(todo)), len(todo))
 
 
 def _records_of(node: str, base: str, owners: dict[str, set[str]]) -> str:

@@ -28,12 +28,14 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> str:
     return path
 
 
-def test_every_command_has_help_with_an_example() -> None:
+def test_every_command_has_help_with_an_example_and_its_exit_codes() -> None:
     for command in ("ingest", "query", "export", "stats", "demo", "validate", "serve", "build", "fetch", "update",
                     "resolve", "network", "network coauthor", "network stats", "network communities",
                     "network write-back", "network plot", "ontology load"):
         out = kg(*command.split(), "--help")
         assert out.returncode == 0 and b"Example" in out.stdout, command
+        if command not in ("network",):  # a group: its commands say theirs
+            assert b"Exit codes" in out.stdout, command
 
 
 def test_ingest_prints_a_summary_and_exit_0(tmp_path: Path) -> None:

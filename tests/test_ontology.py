@@ -42,8 +42,11 @@ def test_every_kgv_term_in_use_is_declared_with_a_label_and_a_comment(kg: Knowle
 
 
 def test_every_record_of_the_test_data_conforms_to_the_shapes(kg: KnowledgeGraph) -> None:
-    violations = list(validate(kg))
+    seen: list[tuple[int, int]] = []
+    violations = list(validate(kg, batch=500, progress=lambda done, total: seen.append((done, total))))
     assert violations == []
+    total = kg.index.record_count()
+    assert seen == [(min(n, total), total) for n in range(500, total + 500, 500)]  # after each batch
 
 
 def _seed_graph() -> rdflib.Graph:

@@ -11,7 +11,6 @@ import shutil
 import signal
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -267,12 +266,6 @@ class _FetchProgress(Progress):
         self.lock = threading.Lock()
 
     def fetched(self, report: FetchReport) -> None:
-        now = time.monotonic()
-        if not self.enabled or now - self.last < 0.2:
-            return
         with self.lock:
-            self.last = now
-            line = (f"\rfetching: {report.wanted:,} hits, {report.records:,} fetched "
-                    f"({report.from_cache:,} from the cache), {report.ingest.records_read:,} ingested")
-            click.echo(line[:150].ljust(100), nl=False, err=True)
-            self.shown = True
+            self.show(f"fetching: {report.wanted:,} hits, {report.records:,} fetched "
+                      f"({report.from_cache:,} from the cache), {report.ingest.records_read:,} ingested")
