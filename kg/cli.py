@@ -6,6 +6,7 @@ Results go to standard output, messages and progress to standard error.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import sys
@@ -324,7 +325,8 @@ EXIT_VIOLATIONS = 4
 @store_option
 @click.option("--graph", "graphs", multiple=True, metavar="IRI|PMID",
               help="Validate only these records (record graph IRIs or PMIDs). Repeatable.")
-@click.option("--report", type=click.Path(dir_okay=False, allow_dash=True), help="Also write the report to a file.")
+@click.option("--report", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Also write the report to a file: text, or JSON for a .json name (.gz compresses).")
 def validate(store: str, graphs: tuple[str, ...], report: str | None) -> None:
     """Check the store record by record against the SHACL shapes of ontology/shapes.ttl.
 
@@ -339,6 +341,10 @@ def validate(store: str, graphs: tuple[str, ...], report: str | None) -> None:
     pmids = [g.rstrip("/").rsplit("/", 1)[-1] for g in graphs] or None
     if pmids and not all(p.isdigit() for p in pmids):
         raise click.BadParameter("record graph IRIs (.../graph/pmid/N) or PMIDs", param_hint="--graph")
+    suffix = Path(report.lower().removesuffix(".gz")).suffix if report and report != "-" else ""
+    if suffix not in ("", ".txt", ".log", ".json"):
+        raise click.BadParameter(f"cannot tell the format from {suffix!r}: use .txt (or .log) or .json",
+                                 param_hint="--report")
     problem = unwritable(report) if report and report != "-" else None
     if problem:  # before the validation, which takes minutes on a large store
         fail(problem)
@@ -348,16 +354,20 @@ def validate(store: str, graphs: tuple[str, ...], report: str | None) -> None:
             raise click.BadParameter(f"the store holds no record PMID {', '.join(absent)}", param_hint="--graph")
         checked = len(pmids) if pmids else kg.index.record_count()
         bar = Progress(enabled=sys.stderr.isatty())
-        lines = [str(v) for v in validate_store(
-            kg, pmids, progress=lambda done, total: bar.show(f"validating: {done:,} of {total:,} records"))]
+        violations = list(validate_store(
+            kg, pmids, progress=lambda done, total: bar.show(f"validating: {done:,} of {total:,} records")))
         bar.done()
-    summary = f"{counted(checked, 'record')} checked, {counted(len(lines), 'violation')}"
-    text = "\n".join([*lines, summary]) + "\n"
+    summary = f"{counted(checked, 'record')} checked, {counted(len(violations), 'violation')}"
+    text = "\n".join([*map(str, violations), summary]) + "\n"
     click.echo(text, nl=False)
     if report:
         with open_output(report) as out:
-            out.write(text.encode())
-    sys.exit(EXIT_VIOLATIONS if lines else 0)
+            if suffix == ".json":
+                document = {"records_checked": checked, "violations": [dataclasses.asdict(v) for v in violations]}
+                out.write(json.dumps(document, indent=2, ensure_ascii=False).encode() + b"\n")
+            else:
+                out.write(text.encode())
+    sys.exit(EXIT_VIOLATIONS if violations else 0)
 
 
 @main.group()

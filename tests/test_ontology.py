@@ -123,6 +123,16 @@ def test_kg_validate_reports_violations_with_their_record_and_exit_code_4(tmp_pa
     lines = report.read_text().splitlines()
     assert lines[-1] == "8 records checked, 2 violations"
     assert all(line.startswith("PMID 24649313: https://example.org/kg/br/pmid/24649313/ar/2 ") for line in lines[:-1])
+    as_json = tmp_path / "report.json"
+    again = subprocess.run([sys.executable, "-m", "kg.cli", "validate", "--store", str(store), "--report",
+                            str(as_json)], capture_output=True, text=True)
+    document = json.loads(as_json.read_text())
+    assert again.returncode == 4 and document["records_checked"] == 8 and len(document["violations"]) == 2
+    assert {v["record"] for v in document["violations"]} == {"24649313"}
+    assert {v["focus"] for v in document["violations"]} == {"https://example.org/kg/br/pmid/24649313/ar/2"}
+    odd = subprocess.run([sys.executable, "-m", "kg.cli", "validate", "--store", str(store), "--report",
+                          str(tmp_path / "report.csv")], capture_output=True, text=True)
+    assert odd.returncode == 2 and "cannot tell the format from '.csv'" in odd.stderr and odd.stdout == ""
     one = subprocess.run([sys.executable, "-m", "kg.cli", "validate", "--store", str(store), "--graph",
                           "https://example.org/kg/graph/pmid/30038950"], capture_output=True, text=True)
     assert one.returncode == 0 and one.stdout.strip() == "1 record checked, 0 violations"
