@@ -19,7 +19,6 @@ import pyoxigraph as ox
 from kg.clitools import (
     Progress,
     base_iri_option,
-    counted,
     fail,
     ingest_summary,
     open_store,
@@ -31,7 +30,7 @@ from kg.export import EXPORT_FORMATS, EXTENSIONS, format_for
 from kg.fetch.commands import fetch, update
 from kg.network.commands import network, resolve
 from kg.ontologies import load_ontologies, ontology_graph
-from kg.output import open_output, unwritable
+from kg.output import extension, open_output, unwritable
 from kg.profiles import PROFILE_EXTENSIONS, PROFILES, export_profile
 from kg.query import RESULT_FORMATS, load_query, named_queries, parse_param, write_results
 from kg.resources import shipped
@@ -40,6 +39,7 @@ from kg.sources import FORMATS, ignored_files
 from kg.sources.detect import DATA_SUFFIXES
 from kg.store import StoreError
 from kg.validate import validate as validate_store
+from kg.wording import counted
 
 
 class _Commands(click.Group):
@@ -186,7 +186,7 @@ def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...
         except OSError as exc:
             fail(f"query failed: {exc}")
         default = "turtle" if isinstance(result, ox.QueryTriples) else "table"
-        suffix = Path(output.lower().removesuffix(".gz")).suffix if output else ""
+        suffix = extension(output) if output else ""
         if not fmt and suffix and suffix not in _RESULT_EXTENSIONS:
             raise click.BadParameter(f"cannot tell a format from {suffix!r}: use --format, or one of "
                                      f"{', '.join(_RESULT_EXTENSIONS)}", param_hint="--output")
@@ -235,7 +235,7 @@ def export(store: str, fmt: str | None, output: str, graph: str | None, profile:
       kg export --graph 24649313 -o record.ttl
       kg export --profile bibtex --query my-articles.rq -o articles.bib
     """
-    suffix = Path(output.lower().removesuffix(".gz")).suffix if output != "-" else ""
+    suffix = extension(output)
     named_by = [p for p, endings in PROFILE_EXTENSIONS.items() if suffix in endings]  # profiles the name fits
     if profile:
         given = [option for option, value in (("--graph", graph), ("--format", fmt)) if value]
@@ -341,7 +341,7 @@ def validate(store: str, graphs: tuple[str, ...], report: str | None) -> None:
     pmids = [g.rstrip("/").rsplit("/", 1)[-1] for g in graphs] or None
     if pmids and not all(p.isdigit() for p in pmids):
         raise click.BadParameter("record graph IRIs (.../graph/pmid/N) or PMIDs", param_hint="--graph")
-    suffix = Path(report.lower().removesuffix(".gz")).suffix if report and report != "-" else ""
+    suffix = extension(report) if report else ""
     if suffix not in ("", ".txt", ".log", ".json"):
         raise click.BadParameter(f"cannot tell the format from {suffix!r}: use .txt (or .log) or .json",
                                  param_hint="--report")

@@ -17,9 +17,10 @@ import click
 from kg.ingest import IngestReport
 from kg.mapping.iris import check_base_iri
 from kg.store import DEFAULT_STORE, KnowledgeGraph, StoreError
+from kg.wording import counted
 
-__all__ = ["Progress", "base_iri_option", "counted", "fail", "ingest_summary", "open_store", "report_problems",
-           "store_option", "syntax_error_message"]
+__all__ = ["Progress", "base_iri_option", "fail", "ingest_summary", "open_store", "report_problems", "store_option",
+           "syntax_error_message"]
 
 store_option = click.option(
     "--store",
@@ -84,15 +85,6 @@ class Progress:
     def done(self) -> None:
         if self.shown:
             click.echo("", err=True)
-
-
-def counted(n: int, noun: str, plural: str | None = None) -> str:
-    """``n`` and ``noun``, plural unless ``n`` is 1.
-
-    >>> counted(1, "PMID"), counted(2000, "PMID"), counted(3, "batch", "batches")
-    ('1 PMID', '2,000 PMIDs', '3 batches')
-    """
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def report_problems(skipped: Iterable[tuple[str, str]], warnings: Sequence[str] = (), shown_warnings: int = 50) -> None:

@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg.jsonld import write_jsonld
-from kg.output import open_output
+from kg.output import open_output, uncompressed
 
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
@@ -42,9 +42,7 @@ EXTENSIONS = {
 
 def format_for(filename: str) -> str | None:
     """The export format a file name asks for ("x.ttl", "x.nq.gz"), or None."""
-    name = filename.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
+    name = uncompressed(filename).lower()
     return next((fmt for ext, fmt in EXTENSIONS.items() if name.endswith(ext)), None)
 
 

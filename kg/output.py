@@ -29,12 +29,27 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO
 
-__all__ = ["open_output", "unwritable"]
+__all__ = ["extension", "open_output", "uncompressed", "unwritable"]
 
 _UMASK = os.umask(0o022)  # read once, at import: os.umask can only be read by setting it
 os.umask(_UMASK)
+
+
+def uncompressed(path: str) -> str:
+    """``path`` without a final ``.gz`` (any case): the name whose extension tells the format."""
+    return path[:-3] if path.lower().endswith(".gz") else path
+
+
+def extension(path: str) -> str:
+    """The extension that tells a file's format, in lower case: the one before a final ``.gz``.
+
+    >>> extension("Results.CSV.gz"), extension("graph.ttl"), extension("-")
+    ('.csv', '.ttl', '')
+    """
+    return Path(uncompressed(path)).suffix.lower()
 
 
 def unwritable(path: str | os.PathLike[str]) -> str | None:

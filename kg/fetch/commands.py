@@ -17,13 +17,14 @@ from typing import Any
 
 import click
 
-from kg.clitools import Progress, counted, ingest_summary, open_store, report_problems, store_option
+from kg.clitools import Progress, ingest_summary, open_store, report_problems, store_option
 from kg.fetch.eutils import DEFAULT_EUTILS_URL, EUtils
 from kg.fetch.run import DEFAULT_BATCH, FetchReport, cache_directory, parse_pmids
 from kg.fetch.run import fetch as fetch_records
 from kg.fetch.run import update as update_records
 from kg.fetch.search import parse_date
 from kg.store import KnowledgeGraph
+from kg.wording import counted
 
 __all__ = ["fetch", "update"]
 

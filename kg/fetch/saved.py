@@ -18,8 +18,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from kg.clitools import counted
 from kg.index import Index
+from kg.wording import counted
 
 __all__ = ["SavedSearch", "remember", "saved_searches"]
 

@@ -18,7 +18,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from kg.clitools import counted, fail, open_store, store_option, syntax_error_message
+from kg.clitools import fail, open_store, store_option, syntax_error_message
 from kg.network import io as network_io
 from kg.network.build import COUNTINGS, KINDS, LEVELS, Network, build, filter_network
 from kg.network.communities import detect
@@ -30,6 +30,7 @@ from kg.output import unwritable
 from kg.query import compact
 from kg.selection import SelectionError, selected_articles
 from kg.store import KnowledgeGraph
+from kg.wording import counted
 
 __all__ = ["network", "resolve"]
 

@@ -37,11 +37,11 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.clitools import counted
 from kg.mapping.iris import has_full_given_name, slug
 from kg.mapping.vocab import KGV, OWL
 from kg.network.extract import Corpus, extract
 from kg.query import compact
+from kg.wording import counted
 
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph

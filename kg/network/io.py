@@ -26,9 +26,9 @@ from typing import IO, Any
 
 import networkx as nx
 
-from kg.output import open_output
+from kg.output import extension, open_output, uncompressed
 
-__all__ = ["EXTENSIONS", "FORMATS", "STREAMABLE", "companion", "format_for", "uncompressed", "write"]
+__all__ = ["EXTENSIONS", "FORMATS", "STREAMABLE", "companion", "format_for", "write"]
 
 FORMATS = ("graphml", "gexf", "pajek", "json", "csv", "vosviewer")
 EXTENSIONS = {".graphml": "graphml", ".gexf": "gexf", ".net": "pajek", ".json": "json", ".csv": "csv",
@@ -40,17 +40,11 @@ _NODE_COLUMNS = ("label", "type", "papers", "first_year", "last_year", "country"
 
 #: The second file of the formats that write two: what replaces the first file's extension.
 _COMPANIONS = {"csv": ".nodes.csv", "vosviewer": ".network.txt"}
-_GZ = ".gz"
-
-
-def uncompressed(path: str) -> str:
-    """``path`` without a final ``.gz`` (any case): the name whose extension tells the format."""
-    return path[:-len(_GZ)] if path.lower().endswith(_GZ) else path
 
 
 def format_for(path: str) -> str | None:
     """The format a file name's extension (before any ``.gz``) stands for, or None."""
-    return EXTENSIONS.get(Path(uncompressed(path)).suffix.lower())
+    return EXTENSIONS.get(extension(path))
 
 
 def companion(path: str, fmt: str) -> str | None:

@@ -28,10 +28,10 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
-from kg.clitools import counted  # noqa: E402
 from kg.network.build import Network  # noqa: E402
 from kg.network.communities import detect  # noqa: E402
 from kg.output import open_output  # noqa: E402
+from kg.wording import counted  # noqa: E402
 
 __all__ = ["FORMATS", "plot"]
 
