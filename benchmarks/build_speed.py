@@ -13,7 +13,6 @@ Splits the update file into PARTS files, then measures in the same run:
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import shutil
 import sys
@@ -21,10 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bulk import bulk_parser, parse_bulk_args
 from lxml import etree
 
-ROOT = Path(__file__).resolve().parent.parent
-BULK = ROOT / "tests/data/bulk/pubmed21n1298.xml.gz"
 BASELINE_RECORDS = 36_000_000
 BASELINE_FILES = 1_300
 
@@ -50,14 +48,10 @@ def split(source: Path, parts: int, into: Path) -> list[Path]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("bulk", nargs="?", default=str(BULK), metavar="BULK.xml.gz",
-                        help="PubMed XML file (gzip) to split and build from (default: %(default)s)")
+    parser = bulk_parser(__doc__, "split (gzip) and build from")
     parser.add_argument("--parts", type=int, default=8,
                         help="number of files to split the input into, i.e. of map tasks (default: %(default)s)")
-    args = parser.parse_args()
-    if not Path(args.bulk).is_file():
-        parser.error(f"no such file: {args.bulk}")
+    args = parse_bulk_args(parser)
     if args.parts < 1:
         parser.error("--parts must be at least 1")
     from kg.build import build

@@ -13,7 +13,6 @@ bulk loader and the straightforward rdflib pipeline, measured in the same run.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import subprocess
@@ -21,8 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BULK = ROOT / "tests/data/bulk/pubmed21n1298.xml.gz"
+from bulk import bulk_parser, parse_bulk_args
 
 _INGEST = r"""
 import json, resource, sys, time
@@ -75,13 +73,7 @@ def run(code: str, *args: str) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("bulk", nargs="?", type=Path, default=BULK, metavar="BULK.xml.gz",
-                        help="PubMed XML file to ingest (default: %(default)s)")
-    args = parser.parse_args()
-    bulk_file: Path = args.bulk
-    if not bulk_file.is_file():
-        parser.error(f"no such file: {bulk_file}")
+    bulk_file: Path = parse_bulk_args(bulk_parser(__doc__, "ingest")).bulk
     work = Path(tempfile.mkdtemp(prefix="kg-bench-"))
     try:
         print(f"input: {bulk_file.name}; work directory {work}")

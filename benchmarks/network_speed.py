@@ -18,15 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from bulk import BULK
+
 from kg.network.build import build
 from kg.network.communities import detect
 from kg.network.extract import extract
 from kg.network.identity import identities
 from kg.network.metrics import centralities, summary
 from kg.store import KnowledgeGraph, StoreError
-
-ROOT = Path(__file__).resolve().parent.parent
-BULK = ROOT / "tests/data/bulk/pubmed21n1298.xml.gz"
 
 
 def main() -> None:

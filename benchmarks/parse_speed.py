@@ -11,14 +11,13 @@ the input). Each measurement runs in a fresh process. Needs `pip install biopyth
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BULK = ROOT / "tests/data/bulk/pubmed21n1298.xml.gz"
+from bulk import ROOT, bulk_parser, parse_bulk_args
+
 MEDLINE_DIR = ROOT / "tests/data/medline"
 
 _RUN = r"""
@@ -62,13 +61,8 @@ def line(label: str, m: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("bulk", nargs="?", type=Path, default=BULK, metavar="BULK.xml.gz",
-                        help="PubMed XML file to read (default: %(default)s)")
-    args = parser.parse_args()
-    bulk: Path = args.bulk
-    if not bulk.is_file():
-        parser.error(f"no such file: {bulk}")
+    parser = bulk_parser(__doc__, "read")
+    bulk: Path = parse_bulk_args(parser).bulk
     if not MEDLINE_DIR.is_dir():
         parser.error(f"no MEDLINE test files: {MEDLINE_DIR} is missing")
     medline = sorted(str(p) for p in MEDLINE_DIR.iterdir())

@@ -25,9 +25,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
+from bulk import BULK
 
-ROOT = Path(__file__).resolve().parent.parent
-BULK = ROOT / "tests/data/bulk/pubmed21n1298.xml.gz"
 QUERIES = (("top-journals", {}), ("publications-per-year", {}), ("article", {"pmid": "34092911"}))
 
 
