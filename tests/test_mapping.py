@@ -164,6 +164,15 @@ def test_a_quarter_keeps_its_medline_date_and_is_reported() -> None:
     assert m.notes == ["publication date read only as 2021, kept as text: '2021 3rd Quarter'"]
 
 
+def test_a_date_without_a_year_is_kept_as_text_and_reported_once() -> None:
+    first = (DATA / "medline/pair-7records.txt").read_text().split("\n\n")[0]
+    text = first.replace("DP  - 2018 Jan-Dec", "DP  - Spring") + "\n"
+    [rec] = parse_medline(io.StringIO(text), "pair.txt")
+    m = MAPPER.map(rec)
+    assert rec.warnings == [] and m.notes == ["publication date without a year kept as text: 'Spring'"]
+    assert _article(m, KGV + "medlineDate") == [lit("Spring")] and _article(m, PRISM + "publicationDate") == []
+
+
 @pytest.mark.parametrize("path,pmid,date,medline_date", [
     ("medline/pybibx.txt", "30586119", typed("2019-01", XSD + "gYearMonth"), ["2019 Jan/Mar"]),
     ("medline/pybibx.txt", "26663307", typed("2015", XSD + "gYear"), ["2015 Autumn"]),

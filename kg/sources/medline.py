@@ -454,11 +454,9 @@ def _issn(b: _Builder, value: str, line: int) -> None:
 
 
 def _pub_date(b: _Builder, value: str, line: int) -> None:
-    if not value:
-        return
-    b.rec.pub_date = parse_pub_date(value)
-    if b.rec.pub_date.year is None:
-        b.rec.warnings.append(f"line {line}: publication date without a year: {value!r}")
+    # A date without a year is reported by the mapping, which keeps it as text (for XML too).
+    if value:
+        b.rec.pub_date = parse_pub_date(value)
 
 
 def _abstract(b: _Builder, value: str, line: int) -> None:
