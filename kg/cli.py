@@ -25,6 +25,7 @@ from kg.clitools import (
     report_problems,
     store_option,
     syntax_error_message,
+    unknown_extension,
 )
 from kg.export import EXPORT_FORMATS, EXTENSIONS, format_for
 from kg.fetch.commands import fetch, update
@@ -188,8 +189,7 @@ def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...
         default = "turtle" if isinstance(result, ox.QueryTriples) else "table"
         suffix = extension(output) if output else ""
         if not fmt and suffix and suffix not in _RESULT_EXTENSIONS:
-            raise click.BadParameter(f"cannot tell a format from {suffix!r}: use --format, or one of "
-                                     f"{', '.join(_RESULT_EXTENSIONS)}", param_hint="--output")
+            raise unknown_extension(output, _RESULT_EXTENSIONS)
         chosen = fmt or _RESULT_EXTENSIONS.get(suffix)
         try:
             with open_output(output or "-") as out:
@@ -263,8 +263,7 @@ def export(store: str, fmt: str | None, output: str, graph: str | None, profile:
             raise click.BadParameter(f"{output} names a {named_by[0]} file: use --profile {named_by[0]}",
                                      param_hint="--output")
         if fmt is None:
-            raise click.BadParameter(f"cannot tell the RDF syntax from {output!r}: use --format, or one of "
-                                     f"{', '.join(EXTENSIONS)} (and .gz)", param_hint="--output")
+            raise unknown_extension(output, EXTENSIONS)
     with open_store(store) as kg:
         try:
             kg.export(sys.stdout.buffer if output == "-" else output, format=fmt or "nquads", graph=graph)
@@ -343,8 +342,7 @@ def validate(store: str, graphs: tuple[str, ...], report: str | None) -> None:
         raise click.BadParameter("record graph IRIs (.../graph/pmid/N) or PMIDs", param_hint="--graph")
     suffix = extension(report) if report else ""
     if suffix not in ("", ".txt", ".log", ".json"):
-        raise click.BadParameter(f"cannot tell the format from {suffix!r}: use .txt (or .log) or .json",
-                                 param_hint="--report")
+        raise unknown_extension(report, [".txt", ".log", ".json"], format_option=False, param_hint="--report")
     problem = unwritable(report) if report and report != "-" else None
     if problem:  # before the validation, which takes minutes on a large store
         fail(problem)

@@ -6,6 +6,7 @@ Kept apart from :mod:`kg.cli` so that command groups defined elsewhere
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterable, Sequence
@@ -17,10 +18,10 @@ import click
 from kg.ingest import IngestReport
 from kg.mapping.iris import check_base_iri
 from kg.store import DEFAULT_STORE, KnowledgeGraph, StoreError
-from kg.wording import counted
+from kg.wording import counted, listed
 
 __all__ = ["Progress", "base_iri_option", "fail", "ingest_summary", "open_store", "report_problems", "store_option",
-           "syntax_error_message"]
+           "syntax_error_message", "unknown_extension"]
 
 store_option = click.option(
     "--store",
@@ -49,6 +50,20 @@ base_iri_option = click.option(
 
 def fail(message: str) -> None:
     raise click.ClickException(message)
+
+
+def unknown_extension(path: str, extensions: Iterable[str], *, gz: bool = True, format_option: bool = True,
+                      param_hint: str = "--output") -> click.BadParameter:
+    """The usage error for an output file whose extension names no format: the one wording of
+    every command, listing the ``extensions`` that do (and .gz after them when ``gz``).
+
+    >>> print(unknown_extension("out/a.foo", [".csv", ".json"]).format_message())
+    Invalid value for --output: cannot tell the format from 'a.foo': the file name must end in .csv or .json
+    (and .gz after it to compress); or give --format
+    """
+    return click.BadParameter(f"cannot tell the format from {os.path.basename(path)!r}: the file name must end in "
+                              f"{listed(list(extensions), 'or')}{' (and .gz after it to compress)' if gz else ''}"
+                              f"{'; or give --format' if format_option else ''}", param_hint=param_hint)
 
 
 def open_store(store: str, **kwargs: Any) -> KnowledgeGraph:

@@ -70,7 +70,7 @@ def unwritable(path: str | os.PathLike[str]) -> str | None:
 def open_output(path: str | os.PathLike[str], *, compress: bool | None = None) -> Iterator[IO[bytes]]:
     """A binary stream writing ``path`` ("-": standard output), renamed into place on success.
 
-    A name ending in ``.gz`` is gzip-compressed unless ``compress`` says otherwise.
+    A name ending in ``.gz`` (any case) is gzip-compressed unless ``compress`` says otherwise.
     An :class:`OSError` (missing folder, no permission) names ``path``, not the
     temporary file.
     """
@@ -86,9 +86,9 @@ def open_output(path: str | os.PathLike[str], *, compress: bool | None = None) -
         raise OSError(exc.errno, f"cannot write there: {exc.strerror}", target) from None
     try:
         with os.fdopen(fd, "wb") as raw:
-            if compress if compress is not None else target.endswith(".gz"):
+            if compress if compress is not None else uncompressed(target) != target:
                 # Level 6: nearly level 9's size at twice its speed, for multi-gigabyte dumps.
-                with gzip.GzipFile(os.path.basename(target)[:-3], "wb", 6, raw) as zipped:
+                with gzip.GzipFile(os.path.basename(uncompressed(target)), "wb", 6, raw) as zipped:
                     yield zipped
             else:
                 yield raw

@@ -174,11 +174,17 @@ def test_query_output_extensions_name_graph_syntaxes_and_gz_compresses(store: st
         assert kg("query", construct, "-o", str(tmp_path / name), "--store", store).returncode == 0
         graph = rdflib.Graph().parse(tmp_path / name, format=syntax)
         assert str(next(graph.objects())).startswith("Sorafenib in metastatic"), name
-    assert kg("query", "top-journals", "-o", str(tmp_path / "j.csv.gz"), "--store", store).returncode == 0
-    lines = gzip.decompress((tmp_path / "j.csv.gz").read_bytes()).decode().splitlines()
-    assert lines[:2] == ["journal,title,articles",
-                         "https://example.org/kg/journal/nlm/101662571,Gerontology & geriatric medicine,2"]
-    assert len(lines) == 8
+    for name in ("j.csv.gz", "J.CSV.GZ"):  # the extension in any case
+        assert kg("query", "top-journals", "-o", str(tmp_path / name), "--store", store).returncode == 0
+        lines = gzip.decompress((tmp_path / name).read_bytes()).decode().splitlines()
+        assert lines[:2] == ["journal,title,articles",
+                             "https://example.org/kg/journal/nlm/101662571,Gerontology & geriatric medicine,2"]
+        assert len(lines) == 8
+    odd = kg("query", "top-journals", "-o", str(tmp_path / "j.xlsx"), "--store", store)
+    assert odd.returncode == 2 and odd.stderr.decode().splitlines()[-1] == (
+        "Error: Invalid value for --output: cannot tell the format from 'j.xlsx': the file name must end in .csv, "
+        ".tsv, .json, .srj, .xml, .srx, .ttl, .nt, .jsonld, .rdf, .owl or .txt (and .gz after it to compress); "
+        "or give --format")
 
 
 def test_a_failed_command_leaves_the_output_file_as_it_was(store: str, tmp_path: Path) -> None:
@@ -245,8 +251,8 @@ def test_a_profile_refuses_options_it_would_ignore(store: str) -> None:
 
 
 @pytest.mark.parametrize("args, message", [
-    (["-o", "e.foo"], "cannot tell the RDF syntax from 'e.foo': use --format, or one of .ttl, .nt, .nq, .trig, "
-                      ".jsonld, .json, .rdf, .xml, .owl (and .gz)"),
+    (["-o", "e.foo"], "cannot tell the format from 'e.foo': the file name must end in .ttl, .nt, .nq, .trig, "
+                      ".jsonld, .json, .rdf, .xml or .owl (and .gz after it to compress); or give --format"),
     (["-o", "a.bib"], "a.bib names a bibtex file: use --profile bibtex"),
     (["--profile", "ris", "-o", "a.bib"], "a.bib names a bibtex file, not ris: name it .ris"),
     (["--profile", "datacite-json", "-o", "a.jsonld"],

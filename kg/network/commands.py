@@ -9,7 +9,6 @@ standard output, reports to standard error.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from kg.clitools import fail, open_store, store_option, syntax_error_message
+from kg.clitools import fail, open_store, store_option, syntax_error_message, unknown_extension
 from kg.network import io as network_io
 from kg.network.build import COUNTINGS, KINDS, LEVELS, Network, build, filter_network
 from kg.network.communities import detect
@@ -30,7 +29,7 @@ from kg.output import unwritable
 from kg.query import compact
 from kg.selection import SelectionError, selected_articles
 from kg.store import KnowledgeGraph
-from kg.wording import counted
+from kg.wording import counted, listed
 
 __all__ = ["network", "resolve"]
 
@@ -102,28 +101,19 @@ def _check_options(kinds: Sequence[str]) -> None:
         if _given(ctx, name) and not set(kinds) & set(applies):
             others = [k for k in KINDS if k not in applies]
             raise click.BadOptionUsage(name, f"--{name.replace('_', '-')} applies only to the "
-                                             f"{_listed(applies)} network{'s' if len(applies) > 1 else ''}, "
-                                             f"not to {_listed(others, 'or')}", ctx)
+                                             f"{listed(applies)} network{'s' if len(applies) > 1 else ''}, "
+                                             f"not to {listed(others, 'or')}", ctx)
     if _given(ctx, "radius") and ctx.params.get("ego") is None:
         raise click.BadOptionUsage("radius", "--radius applies only with --ego", ctx)
 
 
-def _listed(words: Sequence[str], last: str = "and") -> str:
-    """ "a", "a and b", "a, b and c" (or with ``last`` "or": "a, b or c")."""
-    return f" {last} ".join(filter(None, [", ".join(words[:-1]), words[-1]]))
-
-
-#: The network file extensions, as the error for any other lists them.
-_NETWORK_EXTENSIONS = f"{_listed(list(network_io.EXTENSIONS), 'or')} (and .gz after it to compress)"
-
-
-def _check_output(output: str, known: bool, extensions: str, *, alternative: str = "") -> None:
+def _check_output(output: str, known: bool, extensions: Iterable[str], *, gz: bool = True,
+                  format_option: bool = False) -> None:
     """Before the network is built (which can take minutes): a usage error for an output file
     whose extension names no format (``known`` false), and an error, as writing there would
     give, for a folder that is not there or not writable."""
     if not known:
-        raise click.BadParameter(f"cannot tell the format from {os.path.basename(output)!r}: the file name "
-                                 f"must end in {extensions}{alternative}", param_hint="--output")
+        raise unknown_extension(output, extensions, gz=gz, format_option=format_option)
     problem = unwritable(output)
     if problem:
         fail(problem)
@@ -138,7 +128,7 @@ def _network_format(output: str, fmt: str | None) -> str:
             raise click.UsageError(f"--format {chosen} writes two files (a map and a network): give -o FILE")
         return chosen
     chosen = fmt or network_io.format_for(output)
-    _check_output(output, chosen is not None, _NETWORK_EXTENSIONS, alternative="; or give --format")
+    _check_output(output, chosen is not None, network_io.EXTENSIONS, format_option=True)
     assert chosen is not None  # _check_output refused it
     return chosen
 
@@ -387,7 +377,7 @@ def communities(kind: str, store: str, resolution: float, seed: int, show: int, 
     """
     _check_options([kind])
     if output:
-        _check_output(output, network_io.format_for(output) is not None, _NETWORK_EXTENSIONS)
+        _check_output(output, network_io.format_for(output) is not None, network_io.EXTENSIONS)
     with open_store(store) as kg:
         net = _load(kg, kind, options)
         prefixes = kg.prefixes
@@ -449,7 +439,7 @@ def plot(kind: str, store: str, output: str, top: int, labels: int, width: int, 
     from kg.network.plot import plot as draw
 
     _check_options([kind])
-    _check_output(output, Path(output).suffix.lower() in FORMATS, _listed(FORMATS, "or"))
+    _check_output(output, Path(output).suffix.lower() in FORMATS, FORMATS, gz=False)
     with open_store(store) as kg:
         net = _load(kg, kind, options)
     if not net.graph.number_of_nodes():
