@@ -245,14 +245,17 @@ def export(store: str, fmt: str | None, output: str, graph: str | None, profile:
         if suffix and profile not in named_by and (named_by or format_for(output)):
             raise click.BadParameter(f"{output} names a {(named_by or [format_for(output)])[0]} file, not {profile}: "
                                      f"name it {' or '.join(PROFILE_EXTENSIONS[profile])}", param_hint="--output")
+        bar = Progress.beside(output)
         with open_store(store) as kg, open_output(output) as out:
             sparql = Path(query_file).read_text(encoding="utf-8") if query_file else None
             try:
-                count = export_profile(kg, profile, out, sparql)
+                count = export_profile(kg, profile, out, sparql, lambda n: bar.count("exporting", n, "article"))
             except SyntaxError as exc:
                 fail(syntax_error_message(sparql or "", str(exc), query_file))
             except SelectionError as exc:
                 raise click.UsageError(f"--query {query_file}: {exc}") from None
+            finally:
+                bar.done()
         click.echo(f"{counted(count, 'article')} written as {profile}", err=True)
         return
     if query_file:
@@ -264,11 +267,15 @@ def export(store: str, fmt: str | None, output: str, graph: str | None, profile:
                                      param_hint="--output")
         if fmt is None:
             raise unknown_extension(output, EXTENSIONS)
+    bar = Progress.beside(output)
     with open_store(store) as kg:
         try:
-            kg.export(sys.stdout.buffer if output == "-" else output, format=fmt or "nquads", graph=graph)
+            kg.export(sys.stdout.buffer if output == "-" else output, format=fmt or "nquads", graph=graph,
+                      progress=lambda n: bar.count("exporting", n, "quad"))
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--graph") from None
+        finally:
+            bar.done()
 
 
 # ---------------------------------------------------------------- stats

@@ -81,6 +81,18 @@ class Progress:
         self.enabled = enabled
         self.shown = False
         self.last = 0.0
+        self.started = time.monotonic()
+
+    @classmethod
+    def beside(cls, output: str) -> Progress:
+        """A display on a terminal's stderr, unless the results (``output`` "-") go to that terminal too."""
+        return cls(enabled=click.get_text_stream("stderr").isatty()
+                   and not (output == "-" and click.get_text_stream("stdout").isatty()))
+
+    def count(self, doing: str, n: int, noun: str) -> None:
+        """A running count and its rate: "exporting: 1,234,567 quads (98,765/s)"."""
+        rate = n / max(time.monotonic() - self.started, 1e-6)
+        self.show(f"{doing}: {counted(n, noun)} ({rate:,.0f}/s)")
 
     def show(self, line: str) -> None:
         now = time.monotonic()

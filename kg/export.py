@@ -12,7 +12,8 @@ the shipped context (``ontology/context.jsonld``).
 from __future__ import annotations
 
 import os
-from typing import IO, TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
 
@@ -47,12 +48,13 @@ def format_for(filename: str) -> str | None:
 
 
 def export(kg: KnowledgeGraph, output: str | os.PathLike[str] | IO[bytes], *, format: str | None = None,
-           graph: str | None = None) -> None:
+           graph: str | None = None, progress: Callable[[int], None] | None = None) -> None:
     """Write the dataset, or the named graph ``graph`` (an IRI, a prefixed name or a record's
     PMID; ValueError if the store has no such graph), to a path or a binary stream.
 
     The format is ``format`` or, for a path, the one its extension names; a path
     ending in ``.gz`` is gzip-compressed, and appears only once complete.
+    ``progress``, if given, is called now and then with the number of quads written so far.
     """
     is_path = isinstance(output, (str, os.PathLike))
     fmt = format or (format_for(os.fspath(output)) if is_path else None) or "nquads"
@@ -62,17 +64,19 @@ def export(kg: KnowledgeGraph, output: str | os.PathLike[str] | IO[bytes], *, fo
     graph_node = kg.named_graph(graph) if graph else None
     if is_path:
         with open_output(output) as stream:  # type: ignore[arg-type]
-            _write(kg, stream, rdf_format, with_graphs, graph_node)
+            _write(kg, stream, rdf_format, with_graphs, graph_node, progress)
     else:
-        _write(kg, output, rdf_format, with_graphs, graph_node)  # type: ignore[arg-type]
+        _write(kg, output, rdf_format, with_graphs, graph_node, progress)  # type: ignore[arg-type]
 
 
 def _write(kg: KnowledgeGraph, stream: IO[bytes], rdf_format: ox.RdfFormat, with_graphs: bool,
-           graph: ox.NamedNode | None) -> None:
-    if rdf_format == ox.RdfFormat.JSON_LD:
-        write_jsonld(kg, stream, graph.value if graph else None)  # compact, with the shipped context
+           graph: ox.NamedNode | None, progress: Callable[[int], None] | None) -> None:
+    if rdf_format == ox.RdfFormat.JSON_LD:  # compact, with the shipped context
+        write_jsonld(kg, stream, graph.value if graph else None, progress)
         return
-    quads = kg.store.quads_for_pattern(None, None, None, graph)
+    quads: Iterable[ox.Quad] = kg.store.quads_for_pattern(None, None, None, graph)
+    if progress is not None:
+        quads = _reporting(quads, progress)
     if with_graphs:
         items = quads
     else:
@@ -80,3 +84,16 @@ def _write(kg: KnowledgeGraph, stream: IO[bytes], rdf_format: ox.RdfFormat, with
     ox.serialize(items, stream, rdf_format, prefixes=kg.prefixes if rdf_format != ox.RdfFormat.N_TRIPLES else None)
     if rdf_format == ox.RdfFormat.RDF_XML:
         stream.write(b"\n")  # Oxigraph ends RDF/XML without one, unlike its other syntaxes
+
+
+_T = TypeVar("_T")
+
+
+def _reporting(items: Iterable[_T], progress: Callable[[int], None], every: int = 10_000) -> Iterator[_T]:
+    """``items``, calling ``progress`` with the number passed on every ``every`` items and at the end."""
+    n = 0
+    for n, item in enumerate(items, 1):
+        if not n % every:
+            progress(n)
+        yield item
+    progress(n)

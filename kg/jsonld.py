@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
@@ -96,8 +97,11 @@ class Compactor:
         return (term if term and coercion is None else self.compact(predicate)), value
 
 
-def write_jsonld(kg: KnowledgeGraph, stream: IO[bytes], graph: str | None = None) -> None:
-    """Write the dataset (or one named graph) as compact JSON-LD with the shipped context."""
+def write_jsonld(kg: KnowledgeGraph, stream: IO[bytes], graph: str | None = None,
+                 progress: Callable[[int], None] | None = None) -> None:
+    """Write the dataset (or one named graph) as compact JSON-LD with the shipped context;
+    ``progress``, if given, is called after each graph with the number of quads written so far."""
+    written = 0
     ctx = context(kg.base_iri)
     compactor = Compactor(ctx)
     graphs = [ox.NamedNode(graph)] if graph else list(kg.store.named_graphs())
@@ -107,7 +111,11 @@ def write_jsonld(kg: KnowledgeGraph, stream: IO[bytes], graph: str | None = None
         stream.write(b'{"@id": ' + json.dumps(compactor.compact(g.value)).encode() + b', "@graph": [')
         quads = kg.store.quads_for_pattern(None, None, None, g)
         for j, (subject, group) in enumerate(itertools.groupby(quads, key=lambda q: q.subject)):
-            node = compactor.node(subject, [(q.predicate, q.object) for q in group])
+            statements = [(q.predicate, q.object) for q in group]
+            written += len(statements)
+            node = compactor.node(subject, statements)
             stream.write((",\n" if j else "\n").encode() + json.dumps(node, ensure_ascii=False).encode())
         stream.write(b"\n]}")
+        if progress is not None:
+            progress(written)
     stream.write(b"\n]}\n")

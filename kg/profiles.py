@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
@@ -239,8 +239,10 @@ def _given_and_suffix(printed: str, givens: set[str]) -> tuple[str | None, str |
 # ---------------------------------------------------------------- writing
 
 
-def export_profile(kg: KnowledgeGraph, profile: str, stream: IO[bytes], query: str | None = None) -> int:
-    """Write the selected articles in ``profile``; returns how many were written.
+def export_profile(kg: KnowledgeGraph, profile: str, stream: IO[bytes], query: str | None = None,
+                   progress: Callable[[int], None] | None = None) -> int:
+    """Write the selected articles in ``profile``; returns how many were written. ``progress``,
+    if given, is called after each batch with the number of articles written so far.
 
     Raises ValueError for an unknown profile, and before writing anything
     :class:`kg.selection.SelectionError` (a ValueError) for a ``query`` that is not a SELECT
@@ -249,6 +251,8 @@ def export_profile(kg: KnowledgeGraph, profile: str, stream: IO[bytes], query: s
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
     batches = articles(kg, query)
+    if progress is not None:
+        batches = _reporting(batches, progress)
     if profile in ("bibo", "schema"):
         return _write_rdf_view(kg, profile, stream, batches)
     count = 0
@@ -268,6 +272,15 @@ def export_profile(kg: KnowledgeGraph, profile: str, stream: IO[bytes], query: s
     if json_array:
         stream.write(b"\n]\n")
     return count
+
+
+def _reporting(batches: Iterator[list[Article]], progress: Callable[[int], None]) -> Iterator[list[Article]]:
+    """``batches``, calling ``progress`` with the number of articles in those written so far."""
+    done = 0
+    for batch in batches:
+        yield batch
+        done += len(batch)
+        progress(done)
 
 
 def _issued(art: Article) -> dict[str, Any]:

@@ -213,12 +213,12 @@ class KnowledgeGraph:
         return ingest(self, sources, format=format, progress=progress, **options)
 
     def export(self, output: str | os.PathLike[str] | IO[bytes], *, format: str | None = None,
-               graph: str | None = None) -> None:
-        """Write the dataset (or one graph: see :meth:`graph_iri`) to a file or binary stream;
-        see :mod:`kg.export`."""
+               graph: str | None = None, progress: Callable[[int], None] | None = None) -> None:
+        """Write the dataset (or one graph: see :meth:`graph_iri`) to a file or binary stream,
+        calling ``progress`` now and then with the quads written so far; see :mod:`kg.export`."""
         from kg.export import export
 
-        export(self, output, format=format, graph=graph)
+        export(self, output, format=format, graph=graph, progress=progress)
 
     def stats(self) -> dict[str, Any]:
         """Counts of records, quads, entities, classes and properties; see :mod:`kg.stats`."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -207,6 +210,43 @@ def test_output_into_a_missing_folder_is_a_message(store: str, tmp_path: Path) -
         assert out.stderr.decode() == f"Error: {command[-1]}: cannot write there: No such file or directory\n"
 
 
+def _on_a_terminal(*args: str) -> tuple[int, str]:
+    """Run kg with its standard error on a pseudo-terminal: the exit code and what the terminal showed."""
+    terminal, stderr = pty.openpty()
+    with subprocess.Popen([sys.executable, "-m", "kg.cli", *args], stderr=stderr, stdout=subprocess.DEVNULL) as proc:
+        os.close(stderr)
+        shown = b""
+        while chunk := _read(terminal):
+            shown += chunk
+    os.close(terminal)
+    return proc.returncode, shown.decode()
+
+
+def _read(terminal: int) -> bytes:
+    try:
+        return os.read(terminal, 65536)
+    except OSError:  # EIO: the process closed its end
+        return b""
+
+
+def test_export_shows_its_progress_on_a_terminal_only(store: str, tmp_path: Path) -> None:
+    code, shown = _on_a_terminal("export", "-o", str(tmp_path / "all.nq"), "--store", store)
+    quads = len((tmp_path / "all.nq").read_text().splitlines())
+    assert code == 0 and f"\rexporting: {quads:,} quads (" in shown
+    code, shown = _on_a_terminal("export", "--profile", "ris", "-o", str(tmp_path / "all.ris"), "--store", store)
+    assert code == 0 and "\rexporting: 8 articles (" in shown and "8 articles written as ris" in shown
+    quiet = kg("export", "-o", str(tmp_path / "again.nq"), "--store", store)  # stderr not a terminal
+    assert quiet.returncode == 0 and quiet.stderr == b""
+
+
+def test_the_export_api_reports_the_quads_written(store: str) -> None:
+    for fmt in ("nquads", "jsonld"):
+        calls: list[int] = []
+        with KnowledgeGraph.open(store) as graph:
+            graph.export(io.BytesIO(), format=fmt, progress=calls.append)
+            assert calls and calls[-1] == len(graph.store), fmt
+
+
 def test_a_service_call_that_fails_is_a_message(store: str) -> None:
     out = kg("query", "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }", "--store", store)
     err = out.stderr.decode()
@@ -236,7 +276,8 @@ def test_commands_that_need_a_store_do_not_make_one(tmp_path: Path) -> None:
 def test_build_names_missing_inputs_and_an_unwritable_shard_folder_before_it_starts(tmp_path: Path) -> None:
     (tmp_path / "a-file").write_text("")
     where = ("--out", str(tmp_path / "shards"), "--store", str(tmp_path / "s"))
-    missing, no_match = kg("build", str(tmp_path / "none.xml"), *where), kg("build", str(tmp_path / "none*.xml"), *where)
+    missing = kg("build", str(tmp_path / "none.xml"), *where)
+    no_match = kg("build", str(tmp_path / "none*.xml"), *where)
     assert missing.returncode == no_match.returncode == 2
     assert b"none.xml does not exist" in missing.stderr and b"no file matches" in no_match.stderr
     blocked = kg("build", str(SEED), "--out", str(tmp_path / "a-file"), "--store", str(tmp_path / "s"))
