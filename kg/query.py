@@ -17,11 +17,13 @@ True
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import functools
 import io
 import re
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -34,6 +36,7 @@ from kg.resources import shipped
 __all__ = [
     "NamedQuery",
     "QueryParameter",
+    "bind_params",
     "bind_rows",
     "bind_values",
     "RESULT_FORMATS",
@@ -174,7 +177,55 @@ def parse_param(text: str, prefixes: dict[str, str], declared: dict[str, QueryPa
     return name, ox.Literal(value)
 
 
+def bind_params(sparql: str, params: Mapping[str, Any], prefixes: dict[str, str]) -> str:
+    """``sparql`` with ``params`` bound (see :func:`bind_rows`), for :meth:`kg.store.KnowledgeGraph.query`.
+
+    A str is read as the query's ``# param:`` header declares it, as ``kg query --param``
+    reads it (an IRI, possibly prefixed, for ``iri``); other strings are literals.
+    RDF terms stay as they are; int, float, bool, date and datetime become typed literals.
+
+    >>> prefixes = {"kg": "https://example.org/kg/"}
+    >>> named = "# param: person iri\\nSELECT ?a WHERE { ?a dcterms:creator ?person }"
+    >>> bind_params(named, {"person": "kg:ra/1"}, prefixes).splitlines()[-1]
+    'SELECT ?a WHERE { VALUES (?person) { (<https://example.org/kg/ra/1>) } ?a dcterms:creator ?person }'
+    >>> bind_params("SELECT ?a { ?a prism:volume ?v }", {"?v": "2"}, prefixes)
+    'SELECT ?a { VALUES (?v) { ("2") } ?a prism:volume ?v }'
+    """
+    declared = {p.name: p for p in _parse_header("query", sparql).params}
+    bindings = {}
+    for key, value in params.items():
+        name = key.lstrip("?$")
+        if isinstance(value, str) and name in declared:
+            bindings[name] = parse_param(f"{name}={value}", prefixes, declared)[1]
+        else:
+            bindings[name] = _term(name, value)
+    return bind_values(sparql, bindings)
+
+
+_TYPED = ((bool, "boolean"), (int, "integer"), (float, "double"), (datetime.datetime, "dateTime"),
+          (datetime.date, "date"))
+
+
+def _term(name: str, value: Any) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    """A Python value as an RDF term: a term as it is, a str as a plain literal, a number, bool,
+    date or datetime as a typed literal; TypeError for anything else (which has no one reading)."""
+    if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+        return value
+    if isinstance(value, str):
+        return ox.Literal(value)
+    for kind, datatype in _TYPED:  # bool before int, datetime before date: subclasses first
+        if isinstance(value, kind):
+            text = str(value).lower() if kind is bool else repr(value) if kind in (int, float) else value.isoformat()
+            return ox.Literal(text, datatype=ox.NamedNode(XSD + datatype))
+    raise TypeError(f"cannot bind ?{name} to a {type(value).__name__}: give a str, int, float, bool, date, "
+                    "datetime or a pyoxigraph term (one value per variable)")
+
+
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
+# A query without the (optional) WHERE keyword: its pattern is its first group, unless it is a
+# CONSTRUCT, whose first group is its template.
+_FIRST_GROUP = re.compile(r"\{")
+_CONSTRUCT = re.compile(r"\bCONSTRUCT\b", re.I)
 # What may hide a word that is no keyword: strings, IRIs, comments (tried in this order at
 # each position, so that a "#" inside an IRI or a string is not taken for a comment).
 _NOT_KEYWORDS = re.compile(
@@ -196,12 +247,13 @@ def has_dataset(sparql: str) -> bool:
 
 
 def keywords_only(sparql: str) -> str:
-    """``sparql`` with its strings, IRIs and comments blanked out, for looking for keywords.
+    """``sparql`` with its strings, IRIs and comments blanked out, for looking for keywords (at
+    the positions they have in ``sparql``).
 
     >>> keywords_only('SELECT * { ?s <http://x/#SERVICE> "FROM" } # FROM').split()
     ['SELECT', '*', '{', '?s', '}']
     """
-    return _NOT_KEYWORDS.sub(" ", sparql)
+    return _NOT_KEYWORDS.sub(lambda m: " " * len(m.group()), sparql)  # positions kept
 
 
 def bind_values(sparql: str, bindings: dict[str, Any]) -> str:
@@ -215,11 +267,15 @@ def bind_values(sparql: str, bindings: dict[str, Any]) -> str:
 
 def bind_rows(sparql: str, names: list[str], rows: list[list[Any]]) -> str:
     """``sparql`` with a VALUES block of ``rows`` for the variables ``names``, put at the start
-    of its (first) WHERE clause: unlike a trailing VALUES, it binds before any grouping."""
-    m = _WHERE.search(sparql)
+    of its (first) WHERE clause: unlike a trailing VALUES, it binds before any grouping.
+
+    A variable that occurs only inside a subquery is not bound by it: SPARQL evaluates
+    subqueries first."""
+    keywords = keywords_only(sparql)
+    m = _WHERE.search(keywords) or (None if _CONSTRUCT.search(keywords) else _FIRST_GROUP.search(keywords))
     if not m:
         raise ValueError("cannot bind parameters: the query has no WHERE { ... } clause")
-    variables = set(re.findall(r"[?$](\w+)", keywords_only(sparql)))
+    variables = set(re.findall(r"[?$](\w+)", keywords))
     unknown = [name for name in names if name not in variables]
     if unknown:  # a misspelt name would otherwise bind nothing and return every row
         raise ValueError(f"cannot bind ?{unknown[0]}: the query has no such variable "

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from kg.index import Index
 from kg.mapping.iris import Iris, check_base_iri
 from kg.mapping.vocab import DEFAULT_BASE_IRI, prefixes
-from kg.query import bind_values, expand_iri, has_dataset
+from kg.query import bind_params, expand_iri, has_dataset
 
 __all__ = ["DEFAULT_STORE", "KnowledgeGraph", "StoreError", "default_store_path"]
 
@@ -183,12 +183,14 @@ class KnowledgeGraph:
         """Run SPARQL over the union of all graphs (or the dataset its ``FROM`` clauses name);
         the MAPPING prefixes are predeclared.
 
-        ``params`` binds variables (``{"pmid": "24649313"}``; strings become
-        literals, :class:`pyoxigraph.NamedNode` values stay IRIs). Returns
-        pyoxigraph's QuerySolutions, QueryBoolean or QueryTriples.
+        ``params`` binds variables, one value each: ``{"pmid": "24649313"}``. A string is
+        read as the query's ``# param:`` header declares it (``kg:ra/...`` is an IRI for an
+        ``iri`` parameter, as with ``kg query --param``), else as a literal; see
+        :func:`kg.query.bind_params` for the other types. Returns pyoxigraph's
+        QuerySolutions, QueryBoolean or QueryTriples; SyntaxError for SPARQL that does not parse.
         """
         if params:
-            sparql = bind_values(sparql, {k: _term(v) for k, v in params.items()})
+            sparql = bind_params(sparql, params, self.prefixes)
         return self.store.query(sparql, use_default_graph_as_union=not has_dataset(sparql), prefixes=self.prefixes)
 
     def select(self, sparql: str, *, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -267,17 +269,6 @@ class KnowledgeGraph:
     def _require_writable(self) -> None:
         if not self.writable:
             raise StoreError("the store was opened read-only")
-
-
-def _term(value: Any) -> Any:
-    """A Python value as an RDF term for query substitution."""
-    if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
-        return value
-    if isinstance(value, bool):
-        return ox.Literal(str(value).lower(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
-    if isinstance(value, int):
-        return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
-    return ox.Literal(str(value))
 
 
 _NUMERIC = {

@@ -13,7 +13,7 @@ import pytest
 from kg.mapping import affiliations
 from kg.mapping.iris import Iris
 from kg.mapping.vocab import MESH
-from kg.query import named_queries, parse_param
+from kg.query import named_queries
 from kg.records import Record
 from kg.store import KnowledgeGraph
 
@@ -21,10 +21,8 @@ IRIS = Iris("https://example.org/kg/")
 
 
 def run(kg: KnowledgeGraph, name: str, **params: str) -> list[dict]:
-    q = named_queries()[name]
-    declared = {p.name: p for p in q.params}
-    bindings = dict(parse_param(f"{k}={v}", kg.prefixes, declared) for k, v in params.items())
-    return kg.select(q.sparql, params=bindings)
+    """A named query's rows, its parameters given as ``kg query --param`` takes them."""
+    return kg.select(named_queries()[name].sparql, params=params)
 
 
 def assert_top(rows: list[dict], key: str, count: str, expected: Counter) -> None:

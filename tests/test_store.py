@@ -292,6 +292,46 @@ def test_a_from_clause_replaces_the_union_of_all_graphs(kg: KnowledgeGraph) -> N
     assert 100 < one < 200 < whole
 
 
+_TITLE = "SELECT ?t {} {{ ?a fabio:hasPubMedId ?id ; dcterms:title ?t }}"
+_SEED_TITLE = "Sorafenib in metastatic radioactive iodine-refractory differentiated thyroid cancer"
+
+
+@pytest.mark.parametrize("sparql", [
+    _TITLE.format("WHERE"),
+    _TITLE.format(""),  # WHERE is optional
+    "# the title, where { ?id } is a PMID\n" + _TITLE.format("WHERE"),  # a WHERE in a comment is no WHERE
+    'SELECT ?t WHERE { ?a dcterms:title ?t ; fabio:hasPubMedId ?id FILTER(?t != "x WHERE { y") }',
+], ids=["where", "no-where", "comment", "string"])
+def test_params_bind_at_the_query_pattern(kg: KnowledgeGraph, sparql: str) -> None:
+    for params in ({"id": "24649313"}, {"?id": "24649313"}, {"$id": ox.Literal("24649313")}):
+        [row] = kg.select(sparql, params=params)
+        assert row["t"].startswith(_SEED_TITLE)
+
+
+def test_a_string_param_is_read_as_the_query_header_declares_it(kg: KnowledgeGraph) -> None:
+    sparql = "# param: person iri  the author\nSELECT ?a WHERE { ?a dcterms:creator ?person }"
+    as_text = kg.select(sparql, params={"person": "kg:ra/name/fn/luo-yang"})
+    as_iri = kg.select(sparql, params={"person": "https://example.org/kg/ra/name/fn/luo-yang"})
+    assert as_text == as_iri == [{"a": "https://example.org/kg/br/pmid/24649313"}]
+    with pytest.raises(ValueError, match="'luo-yang' is not an IRI"):
+        kg.select(sparql, params={"person": "luo-yang"})
+    undeclared = sparql.replace("# param: person iri  the author", "# the articles of one author")
+    assert kg.select(undeclared, params={"person": "kg:ra/name/fn/luo-yang"}) == []  # a literal matches nothing
+
+
+def test_params_of_other_python_types_are_typed_literals_or_refused(kg: KnowledgeGraph) -> None:
+    import datetime
+
+    echo = "SELECT ?v WHERE { BIND(DATATYPE(?x) AS ?v) }"
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    for value, datatype in ((1.5, "double"), (7, "integer"), (True, "boolean"), (datetime.date(2014, 1, 2), "date"),
+                            (datetime.datetime(2014, 1, 2, 3, 4), "dateTime")):
+        assert kg.select(echo, params={"x": value}) == [{"v": xsd + datatype}], value
+    for value in (None, ["24649313"], {"a": 1}):
+        with pytest.raises(TypeError, match=f"cannot bind [?]x to a {type(value).__name__}"):
+            kg.select(echo, params={"x": value})
+
+
 def test_a_base_iri_that_would_mint_bad_iris_is_refused_before_the_store_is_made(tmp_path: Path) -> None:
     for base in ("notaniri", "http://x y/", "https://example.org/kg"):
         with pytest.raises(StoreError, match="base IRI"):
