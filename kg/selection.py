@@ -5,9 +5,10 @@ PMIDs (literals such as ``"24649313"``); any other value, or a query that is not
 SELECT, is a :class:`SelectionError`.
 
 >>> import tempfile
+>>> from kg.resources import shipped
 >>> from kg.store import KnowledgeGraph
 >>> with KnowledgeGraph.open(tempfile.mkdtemp() + "/s", writable=True) as kg:
-...     _ = kg.ingest(["tests/data/seed"])
+...     _ = kg.ingest([str(shipped("examples") / "seed-24649313.txt")])
 ...     given = selected_pmids(kg, 'SELECT ?id WHERE { VALUES ?id { "2" "24649313" "2" } }')
 ...     selection = selected_articles(kg, 'SELECT ?id WHERE { VALUES ?id { "2" "24649313" } }')
 ...     selected_pmids(kg, 'ASK { ?a fabio:hasPubMedId ?id }')

@@ -57,8 +57,11 @@ class BuildReport:
 def ordered_inputs(inputs: Iterable[str]) -> list[str]:
     """Input files (directories and globs expanded) in PubMed order: by file name.
 
-    >>> ordered_inputs(["tests/data/xml/scipamato"])[:2]
-    ['tests/data/xml/scipamato/pubmed_result_23454700.xml', 'tests/data/xml/scipamato/pubmed_result_25395026.xml']
+    >>> from kg.resources import shipped
+    >>> examples = shipped("examples")
+    >>> files = ordered_inputs([str(examples / "seed-24649313.txt"), str(examples / "*.xml.gz")])
+    >>> [os.path.basename(f) for f in files]
+    ['pancreatic-cancer.xml.gz', 'seed-24649313.txt']
     """
     import glob
 
