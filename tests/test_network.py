@@ -252,6 +252,60 @@ def test_query_and_year_filters_select_the_articles(small_store: Path, small_rec
     assert build(only_seed, "coauthor").graph.number_of_nodes() == 7
 
 
+def test_pmids_may_be_ints_but_not_a_single_string(small_store: Path) -> None:
+    with KnowledgeGraph.open(small_store) as kg:
+        assert set(extract(kg, pmids=[24649313]).articles) == {"24649313"}
+        with pytest.raises(TypeError) as single:
+            extract(kg, pmids="24649313")  # would be read as the PMIDs "2", "4", "6", ...
+        with pytest.raises(TypeError) as other:
+            extract(kg, pmids=[24649313.0])
+    assert str(single.value) == "pmids='24649313': give a list of PMIDs, such as pmids=['24649313'], not a single string"
+    assert str(other.value) == "pmids: 24649313.0 is not a PMID: give PMIDs as strings or ints"
+
+
+def test_a_mesh_network_of_a_corpus_extracted_without_mesh_is_refused(small_store: Path) -> None:
+    with KnowledgeGraph.open(small_store) as kg:
+        corpus = extract(kg)
+    with pytest.raises(ValueError) as refused:
+        build(corpus, "mesh")
+    assert str(refused.value) == ("the corpus was extracted without MeSH topics: extract it with "
+                                  "extract(kg, mesh=True) to build the mesh network")
+
+
+@pytest.mark.parametrize(("kind", "options", "message"), [
+    ("coauthor", {"level": "institution"},
+     "level='institution' applies only to the author-affiliation network, not to coauthor"),
+    ("mesh", {"max_authors": 10},
+     "max_authors=10 applies only to the coauthor, author-affiliation, institution and country networks, not to mesh"),
+    ("mesh", {"max_authors": None},
+     ("max_authors=None applies only to the coauthor, author-affiliation, institution and country networks, "
+      "not to mesh")),
+    ("author-affiliation", {"counting": "fractional"},
+     ("counting='fractional' applies only to the coauthor, institution, country and mesh networks, "
+      "not to author-affiliation")),
+    ("author-affiliation", {"level": "department"}, "unknown level 'department': choose organisation or institution"),
+])
+def test_build_refuses_an_option_the_network_does_not_use(kind: str, options: dict, message: str, corpus) -> None:
+    with pytest.raises(ValueError) as refused:
+        build(corpus, kind, **options)
+    assert str(refused.value) == message
+
+
+def test_build_takes_an_option_at_its_default_for_any_network(corpus) -> None:
+    # kg network passes every option to build(), at its default when not given.
+    default = build(corpus, "mesh", counting="full", max_authors=50, level="organisation")
+    assert nx.utils.graphs_equal(default.graph, build(corpus, "mesh").graph)
+
+
+def test_network_and_corpus_reprs_are_short(small_store: Path, corpus) -> None:
+    with KnowledgeGraph.open(small_store) as kg:
+        seed = extract(kg, pmids=["24649313"])
+    assert repr(seed) == "<Corpus: 1 article, 7 persons, 2 organisations, without MeSH topics>"
+    assert repr(build(seed, "coauthor")) == "<Network coauthor: 7 nodes, 21 edges, from 1 article>"
+    assert repr(corpus) == "<Corpus: 101 articles, 573 persons, 90 organisations, with MeSH topics>"
+    assert repr(build(corpus, "coauthor")) == "<Network coauthor: 573 nodes, 2,004 edges, from 101 articles>"
+
+
 def test_filters_min_weight_min_papers_ego_and_largest_component(corpus) -> None:
     g = build(corpus, "coauthor").graph
     heavy = filter_network(build(corpus, "coauthor"), min_weight=2).graph
@@ -693,6 +747,17 @@ def test_kind_specific_options_work_for_their_kinds(narchd_store: Path) -> None:
                  ["country", "--max-authors", "10", "--ego", "US", "--radius", "2"]):
         result = runner.invoke(network_group, [*args, "--store", str(narchd_store)])
         assert result.exit_code == 0 and result.stdout.count("\n") > 2, result.output
+
+
+@pytest.mark.parametrize("args", [["coauthor", "author-affiliation", "--level", "institution"],
+                                  ["coauthor", "mesh", "--max-authors", "10"],
+                                  ["coauthor", "author-affiliation", "--counting", "fractional"]])
+def test_write_back_takes_an_option_that_one_of_its_networks_uses(args: list[str], pair_store: Path,
+                                                                  tmp_path: Path) -> None:
+    store = shutil.copytree(pair_store, tmp_path / "store", ignore=shutil.ignore_patterns("lock"))
+    result = CliRunner().invoke(network_group, ["write-back", *args, "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert all(f"\n{kind}: " in "\n" + result.stderr for kind in args[:2]), result.stderr
 
 
 def test_plotting_an_empty_network_fails_and_writes_no_file(small_store: Path, tmp_path: Path) -> None:

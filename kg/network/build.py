@@ -18,7 +18,8 @@ the strength of each of its nodes. Every edge keeps ``papers`` (how many) and
 ``pmids`` (which, space-separated). Nodes carry ``label``, ``type``, ``papers``,
 ``first_year``, ``last_year`` and, where known, ``country``, ``institution`` and
 ``orcid``. Papers with more than ``max_authors`` authors (consortia) are left
-out of every kind but ``mesh``.
+out of every kind but ``mesh``. An option that the kind does not use
+(:data:`KIND_OPTIONS`), given with other than its default value, is a ValueError.
 
 >>> from kg.network.extract import Article, Corpus, Person
 >>> corpus = Corpus({"1": Article("1", 2020, ["a", "b", "c"]), "2": Article("2", 2021, ["a", "b"])},
@@ -30,6 +31,8 @@ out of every kind but ``mesh``.
 1.5
 >>> g.nodes["a"]
 {'label': 'A', 'type': 'person', 'papers': 2, 'first_year': 2020, 'last_year': 2021}
+>>> build(corpus, "coauthor")
+<Network coauthor: 3 nodes, 3 edges, from 2 articles>
 """
 
 from __future__ import annotations
@@ -43,13 +46,20 @@ import networkx as nx
 import pycountry
 
 from kg.network.extract import Article, Corpus
+from kg.wording import counted, listed
 
-__all__ = ["COUNTINGS", "KINDS", "LEVELS", "Network", "build", "filter_network"]
+__all__ = ["COUNTINGS", "KINDS", "KIND_OPTIONS", "LEVELS", "Network", "build", "filter_network"]
 
 KINDS = ("coauthor", "author-affiliation", "institution", "country", "mesh")
 COUNTINGS = ("full", "fractional")
 #: What the author-affiliation network links persons to.
 LEVELS = ("organisation", "institution")
+#: The options of :func:`build` that only some kinds use: option -> those kinds.
+KIND_OPTIONS = {
+    "counting": tuple(k for k in KINDS if k != "author-affiliation"),  # the bipartite network counts papers
+    "max_authors": tuple(k for k in KINDS if k != "mesh"),  # topics have no authors to count
+    "level": ("author-affiliation",),
+}
 
 
 @dataclass
@@ -65,6 +75,11 @@ class Network:
     skipped: int = 0
     #: node -> the PMIDs of its papers.
     node_articles: dict[str, set[str]] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        # Short: the default repr holds the whole corpus, which floods a notebook.
+        return (f"<Network {self.kind}: {counted(self.graph.number_of_nodes(), 'node')}, "
+                f"{counted(self.graph.number_of_edges(), 'edge')}, from {counted(len(self.articles), 'article')}>")
 
 
 def _country_name(code: str) -> str:
@@ -82,11 +97,25 @@ def _most_common(counter: Counter | None) -> str | None:
 def build(corpus: Corpus, kind: str, identities: Mapping[str, str] | None = None, *, counting: str = "full",
           max_authors: int | None = 50, level: str = "organisation") -> Network:
     """The ``kind`` network of ``corpus``; ``identities`` maps merged persons to the person
-    they are (see :mod:`kg.network.identity`)."""
+    they are (see :mod:`kg.network.identity`). ``counting``, ``max_authors`` and ``level``
+    apply only to the kinds in :data:`KIND_OPTIONS`: for another kind, a value other than
+    the default is a ValueError."""
     if kind not in KINDS:
         raise ValueError(f"unknown network {kind!r}: choose one of {', '.join(KINDS)}")
     if counting not in COUNTINGS:
         raise ValueError(f"unknown counting {counting!r}: choose full or fractional")
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}: choose organisation or institution")
+    # A default value asks for nothing: only other values count as given.
+    for name, value, default in (("counting", counting, "full"), ("max_authors", max_authors, 50),
+                                 ("level", level, "organisation")):
+        applies = KIND_OPTIONS[name]
+        if value != default and kind not in applies:
+            raise ValueError(f"{name}={value!r} applies only to the {listed(applies)} "
+                             f"network{'s' if len(applies) > 1 else ''}, not to {kind}")
+    if kind == "mesh" and not corpus.mesh:
+        raise ValueError("the corpus was extracted without MeSH topics: extract it with "
+                         "extract(kg, mesh=True) to build the mesh network")
     same = identities or {}
 
     def person(p: str) -> str:

@@ -19,7 +19,7 @@ from click.core import ParameterSource
 
 from kg.clitools import fail, open_store, store_option, syntax_error_message, unknown_extension
 from kg.network import io as network_io
-from kg.network.build import COUNTINGS, KINDS, LEVELS, Network, build, filter_network
+from kg.network.build import COUNTINGS, KIND_OPTIONS, KINDS, LEVELS, Network, build, filter_network
 from kg.network.communities import detect
 from kg.network.extract import extract
 from kg.network.identity import MergeFileError, identities, identity_graph, write_identities
@@ -36,11 +36,6 @@ __all__ = ["network", "resolve"]
 #: The kinds whose nodes are persons, merged by kg resolve.
 _PERSON_KINDS = ("coauthor", "author-affiliation")
 #: Options that only some kinds use: parameter name -> those kinds.
-_KIND_OPTIONS = {
-    "level": ("author-affiliation",),
-    "counting": tuple(k for k in KINDS if k != "author-affiliation"),  # the bipartite network counts papers
-    "max_authors": tuple(k for k in KINDS if k != "mesh"),  # topics have no authors to count
-}
 #: The seeds numpy's random generators (layout, sampling) accept.
 _SEED = click.IntRange(0, 2**32 - 1)
 #: Louvain resolution: at 0 or below, modularity is no longer a measure of communities (it exceeds 1).
@@ -97,7 +92,7 @@ def _check_options(kinds: Sequence[str]) -> None:
     first, last = ctx.params.get("from_year"), ctx.params.get("to_year")
     if first is not None and last is not None and first > last:
         raise click.BadOptionUsage("from_year", "--from-year is after --to-year", ctx)
-    for name, applies in _KIND_OPTIONS.items():
+    for name, applies in KIND_OPTIONS.items():
         if _given(ctx, name) and not set(kinds) & set(applies):
             others = [k for k in KINDS if k not in applies]
             raise click.BadOptionUsage(name, f"--{name.replace('_', '-')} applies only to the "
@@ -180,8 +175,9 @@ def _load(kg: KnowledgeGraph, kind: str, o: dict[str, Any]) -> Network:
     pmids = _selected(kg, o["query_file"]) if o["query_file"] else None
     corpus = extract(kg, pmids=pmids, from_year=o["from_year"], to_year=o["to_year"], mesh=True)
     same = identities(kg)
-    network = build(corpus, kind, same.same, counting=o["counting"], max_authors=o["max_authors"] or None,
-                    level=o["level"])
+    given = {"counting": o["counting"], "max_authors": o["max_authors"] or None, "level": o["level"]}
+    # Only the options this kind uses: write-back builds several kinds with one set of options.
+    network = build(corpus, kind, same.same, **{n: v for n, v in given.items() if kind in KIND_OPTIONS[n]})
     built = network.graph.number_of_nodes()
     ego = _node_id(kg, o["ego"]) if o["ego"] else None
     if ego is not None:

@@ -8,10 +8,13 @@ organisations, the MeSH major topics, and the names, countries and
 institutions of the persons and organisations involved.
 
 >>> import tempfile
+>>> from kg.resources import shipped
 >>> from kg.store import KnowledgeGraph
->>> with KnowledgeGraph.open(tempfile.mkdtemp() + "/s", writable=True) as kg:
-...     _ = kg.ingest(["tests/data/seed"])
-...     corpus = extract(kg, mesh=True)
+>>> with tempfile.TemporaryDirectory() as tmp, KnowledgeGraph.open(tmp + "/s", writable=True) as kg:
+...     _ = kg.ingest([str(shipped("examples") / "seed-24649313.txt")])
+...     corpus = extract(kg, pmids=[24649313], mesh=True)
+>>> corpus
+<Corpus: 1 article, 7 persons, 2 organisations, with MeSH topics>
 >>> article = corpus.articles["24649313"]
 >>> article.year, len(article.authors), corpus.persons[article.authors[0]].label
 (2014, 7, 'Yang Luo')
@@ -21,10 +24,13 @@ institutions of the persons and organisations involved.
 
 from __future__ import annotations
 
+import numbers
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from kg.wording import counted
 
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
@@ -91,6 +97,15 @@ class Corpus:
     organisations: dict[str, Organisation]
     institutions: dict[str, str]
     mesh_labels: dict[str, str]
+    #: Whether the articles' MeSH major topics were read (``extract(kg, mesh=True)``); a corpus
+    #: made by hand has the topics its articles carry.
+    mesh: bool = True
+
+    def __repr__(self) -> str:
+        # Short: the default repr holds the whole corpus, which floods a notebook.
+        return (f"<Corpus: {counted(len(self.articles), 'article')}, {counted(len(self.persons), 'person')}, "
+                f"{counted(len(self.organisations), 'organisation')}, "
+                f"{'with' if self.mesh else 'without'} MeSH topics>")
 
 
 def _rows(kg: KnowledgeGraph, sparql: str) -> Iterator[tuple[str | None, ...]]:
@@ -104,13 +119,28 @@ def _pairs(kg: KnowledgeGraph, sparql: str) -> list[tuple[str, str]]:
     return [(s[0].value, s[1].value) for s in kg.query(sparql)]
 
 
-def extract(kg: KnowledgeGraph, *, pmids: Iterable[str] | None = None, from_year: int | None = None,
+def _wanted(pmids: Iterable[str | int]) -> set[str]:
+    """The PMIDs asked for, as strings (ints are PMIDs too); a TypeError for a single string,
+    which would otherwise be read as its characters, and for values that are no PMIDs."""
+    if isinstance(pmids, (str, bytes)):
+        raise TypeError(f"pmids={pmids!r}: give a list of PMIDs, such as pmids=['24649313'], not a single string")
+    wanted: set[str] = set()
+    for pmid in pmids:
+        # bool is an int, but True is no PMID; numbers.Integral takes numpy's and pandas' ints too.
+        if isinstance(pmid, bool) or not isinstance(pmid, (str, numbers.Integral)):
+            raise TypeError(f"pmids: {pmid!r} is not a PMID: give PMIDs as strings or ints")
+        wanted.add(str(pmid).strip())
+    return wanted
+
+
+def extract(kg: KnowledgeGraph, *, pmids: Iterable[str | int] | None = None, from_year: int | None = None,
             to_year: int | None = None, mesh: bool = False) -> Corpus:
-    """Read the articles (all, or those in ``pmids``, published between the years given)
-    with their authors and affiliations; with ``mesh``, their MeSH major topics too."""
+    """Read the articles (all, or those in ``pmids``, a list of PMIDs as strings or ints, published
+    between the years given) with their authors and affiliations; with ``mesh``, their MeSH major
+    topics too (the mesh network needs them)."""
     article_prefix = kg.iris.article("")
     cut = len(article_prefix)
-    wanted = set(pmids) if pmids is not None else None
+    wanted = _wanted(pmids) if pmids is not None else None
     dated = from_year is not None or to_year is not None
     years = dict(_pairs(kg, _YEARS))
     articles: dict[str, Article] = {}
@@ -164,4 +194,4 @@ def extract(kg: KnowledgeGraph, *, pmids: Iterable[str] | None = None, from_year
                 article.mesh.add(descriptor or term)
         labels = dict(_pairs(kg, _MESH_LABELS))
         labels.update(_pairs(kg, _PAIR_DESCRIPTOR_LABELS))
-    return Corpus(articles, persons, organisations, institutions, labels)
+    return Corpus(articles, persons, organisations, institutions, labels, mesh)
