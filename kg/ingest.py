@@ -33,7 +33,7 @@ import time
 import traceback
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -42,7 +42,7 @@ import pyoxigraph as ox
 from kg.index import StoredRecord, pack_statements, triple_hash
 from kg.mapping import Mapper
 from kg.records import Deletion, ParseError, Record
-from kg.sources import FORMATS, expand_paths, read_file
+from kg.sources import check_format, expand_paths, read_file
 
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
@@ -132,51 +132,62 @@ def _put(mapper: Mapper, record: Record, batch: Batch) -> None:
 
 def mapped_batches(sources: Iterable[Any], format: str, base_iri: str, batch_quads: int) -> Iterator[Batch]:
     """Batches of mapped records from files, directories, "-" or Record/Deletion objects
-    (the read-and-map half of an ingest; :mod:`kg.build` runs it on cluster workers)."""
+    (the read-and-map half of an ingest; :mod:`kg.build` runs it on cluster workers).
+
+    Should reading raise (a generator of records failing, say), the batch of the records read
+    before is yielded, then the exception raised: each of those records is whole.
+    """
     mapper = Mapper(base_iri)
     batch = Batch()
-    for source in sources:
-        items: Iterable[Any]
-        if isinstance(source, (Record, Deletion, ParseError)):
-            items = (source,)
-            paths: list[str | None] = [None]
-        else:
-            paths = list(expand_paths([source]))
-        for path in paths:
-            if path is not None:
-                items = read_file(path, format)  # type: ignore[arg-type]
-                batch.current_file = path
-            for item in items:
-                if isinstance(item, Record):
-                    batch.records_read += 1
-                    try:
-                        _put(mapper, item, batch)
-                    except Exception as exc:  # a mapping defect must not cost the other records
-                        where = str(item.source) if item.source else item.pmid
-                        batch.errors.append((f"{where} (PMID {item.pmid})", f"cannot be mapped: {exc!r}"))
-                elif isinstance(item, Deletion):
-                    batch.items.append(Delete(int(item.pmid), str(item.source or item.pmid)))
-                else:
-                    where = str(item.source) if item.source else "<input>"
-                    batch.errors.append((where + (f" (PMID {item.pmid})" if item.pmid else ""), item.message))
-                if batch.quads >= batch_quads:
-                    yield batch
-                    batch = Batch(current_file=batch.current_file)
-            if path is not None:
-                batch.files_done += 1
+    try:
+        for source in sources:
+            items: Iterable[Any]
+            if isinstance(source, (Record, Deletion, ParseError)):
+                items = (source,)
+                paths: list[str | None] = [None]
+            else:
+                paths = list(expand_paths([source]))
+            for path in paths:
+                if path is not None:
+                    items = read_file(path, format)  # type: ignore[arg-type]
+                    batch.current_file = path
+                for item in items:
+                    if isinstance(item, Record):
+                        batch.records_read += 1
+                        try:
+                            _put(mapper, item, batch)
+                        except Exception as exc:  # a mapping defect must not cost the other records
+                            where = str(item.source) if item.source else item.pmid
+                            batch.errors.append((f"{where} (PMID {item.pmid})", f"cannot be mapped: {exc!r}"))
+                    elif isinstance(item, Deletion):
+                        batch.items.append(Delete(int(item.pmid), str(item.source or item.pmid)))
+                    else:
+                        where = str(item.source) if item.source else "<input>"
+                        batch.errors.append((where + (f" (PMID {item.pmid})" if item.pmid else ""), item.message))
+                    if batch.quads >= batch_quads:
+                        yield batch
+                        batch = Batch(current_file=batch.current_file)
+                if path is not None:
+                    batch.files_done += 1
+    except Exception:  # not GeneratorExit: a generator closed at a yield must not yield again
+        # An item joins the batch only once whole, so writing the batch keeps every record whole.
+        yield batch
+        raise
     yield batch
 
 
 def _produce(sources: list[Any], format: str, base_iri: str, batch_quads: int, out: Any) -> None:
-    """Put batches on ``out`` (anything with ``put``), then None; a failure is put, not raised."""
-    try:
-        for batch in mapped_batches(sources, format, base_iri, batch_quads):
-            out.put(batch)
-        out.put(None)
-    except BrokenPipeError:  # the writer is gone: nobody to report to
-        raise
-    except BaseException:  # report, do not die silently: the writer is waiting
-        out.put(RuntimeError("reading failed:\n" + traceback.format_exc()))
+    """Put batches on ``out`` (anything with ``put``), then None; an exception raised reading is
+    put, not raised, after the batch of the records read before it."""
+    batches = mapped_batches(sources, format, base_iri, batch_quads)
+    while True:
+        try:
+            item: Batch | BaseException | None = next(batches, None)
+        except BaseException as exc:  # report, do not die silently: the writer is waiting
+            item = exc  # a BrokenPipeError too: a generator's download broke, not the pipe to the writer
+        out.put(item)  # a BrokenPipeError here: the writer is gone, nobody to report to
+        if not isinstance(item, Batch):
+            return
 
 
 class _PickleStream:
@@ -186,8 +197,22 @@ class _PickleStream:
         self.stream = stream
 
     def put(self, item: Any) -> None:
+        if isinstance(item, BaseException):
+            item = _sendable(item)
         pickle.dump(item, self.stream, protocol=pickle.HIGHEST_PROTOCOL)
         self.stream.flush()
+
+
+def _sendable(exc: BaseException) -> BaseException:
+    """``exc`` as the writer can receive it: a copy with its traceback in a note (a traceback does
+    not pickle) or, when it does not pickle and unpickle, a RuntimeError with the traceback's text."""
+    text = "".join(traceback.format_exception(exc))
+    try:
+        copy: BaseException = pickle.loads(pickle.dumps(exc, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:  # say, an attribute that does not pickle, or a class whose arguments are not its args
+        return RuntimeError("reading failed:\n" + text)
+    copy.add_note("raised in the reading process:\n" + text.rstrip("\n"))
+    return copy
 
 
 def _reading_process() -> None:
@@ -282,9 +307,17 @@ def ingest(kg: KnowledgeGraph, sources: Iterable[Any] | str | os.PathLike[str], 
     ``progress`` is called with the report after each batch of about ``batch_quads``
     quads (each batch is written atomically with respect to crashes). An iterator
     (a generator) is consumed lazily, so its records are written as they come.
+
+    An exception raised reading (by a generator of records, say) is raised here, after
+    the records read before it are written, each whole: the exception itself when the
+    reading ran in this process (iterators, objects and "-"), else a copy carrying the
+    reading process's traceback in a note, or, should it not pickle, a RuntimeError
+    with that traceback's text. An unknown ``format`` is a ValueError, a mapping for
+    ``sources`` or anything else that is not a source a TypeError.
     """
-    if format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}")
+    check_format(format)
+    if isinstance(sources, Mapping):
+        raise TypeError(f"cannot ingest a {type(sources).__name__}: give paths, '-', or Record and Deletion objects")
     if isinstance(sources, (str, os.PathLike)):
         sources = [sources]  # one path, not its characters
     if not isinstance(sources, Iterator):

@@ -15,6 +15,7 @@ Articles are all of the store's, or those a SELECT query names (see
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from typing import IO, TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from kg.mapping.vocab import PRO
+from kg.output import open_output
 from kg.query import bind_rows
 from kg.resources import shipped
 from kg.selection import selected_pmids
@@ -239,10 +241,12 @@ def _given_and_suffix(printed: str, givens: set[str]) -> tuple[str | None, str |
 # ---------------------------------------------------------------- writing
 
 
-def export_profile(kg: KnowledgeGraph, profile: str, stream: IO[bytes], query: str | None = None,
-                   progress: Callable[[int], None] | None = None) -> int:
-    """Write the selected articles in ``profile``; returns how many were written. ``progress``,
-    if given, is called after each batch with the number of articles written so far.
+def export_profile(kg: KnowledgeGraph, profile: str, output: str | os.PathLike[str] | IO[bytes],
+                   query: str | None = None, progress: Callable[[int], None] | None = None) -> int:
+    """Write the selected articles in ``profile`` to a path or a binary stream; returns how many
+    were written. A path ("-": standard output) is written through :func:`kg.output.open_output`:
+    gzip-compressed when it ends in ``.gz``, and there only once complete. ``progress``, if given,
+    is called after each batch with the number of articles written so far.
 
     Raises ValueError for an unknown profile, and before writing anything
     :class:`kg.selection.SelectionError` (a ValueError) for a ``query`` that is not a SELECT
@@ -253,6 +257,14 @@ def export_profile(kg: KnowledgeGraph, profile: str, stream: IO[bytes], query: s
     batches = articles(kg, query)
     if progress is not None:
         batches = _reporting(batches, progress)
+    if isinstance(output, (str, os.PathLike)):
+        with open_output(output) as stream:
+            return _write_profile(kg, profile, stream, batches)
+    return _write_profile(kg, profile, output, batches)
+
+
+def _write_profile(kg: KnowledgeGraph, profile: str, stream: IO[bytes], batches: Iterator[list[Article]]) -> int:
+    """Write ``batches`` of articles in ``profile`` (one of :data:`PROFILES`); returns how many were written."""
     if profile in ("bibo", "schema"):
         return _write_rdf_view(kg, profile, stream, batches)
     count = 0

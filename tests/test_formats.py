@@ -1,17 +1,22 @@
-"""The same records from MEDLINE text, its flattened form and PubMed XML; field edge cases."""
+"""The same records from MEDLINE text, its flattened form and PubMed XML; field edge cases;
+export profiles written to files."""
 
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import io
 from pathlib import Path
 
 import pytest
 from helpers import DATA, SEED, differences
 
+from kg.profiles import export_profile
 from kg.records import Record
+from kg.selection import SelectionError
 from kg.sources import parse_medline, read_file, split_flattened
 from kg.sources.dates import parse_pub_date
+from kg.store import KnowledgeGraph
 
 
 def _records(path: Path) -> list[Record]:
@@ -261,3 +266,52 @@ def test_old_2006_format_puts_the_affiliation_on_the_first_author() -> None:
     recs = _records(DATA / "xml/medsamp2006.xml")
     with_aff = [r for r in recs if any(a.affiliations for a in r.authors)]
     assert with_aff and all(r.authors[0].affiliations for r in with_aff)
+
+
+# ---------------------------------------------------------------- export profiles written to a path
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("stores") / "seed"
+    with KnowledgeGraph.open(path, writable=True) as kg:
+        kg.ingest(SEED)
+    return path
+
+
+def _profile(store: Path, profile: str) -> bytes:
+    out = io.BytesIO()
+    with KnowledgeGraph.open(store) as kg:
+        assert export_profile(kg, profile, out) == 1
+    return out.getvalue()
+
+
+def test_a_profile_is_written_to_a_path_as_to_a_stream(seed_store: Path, tmp_path: Path) -> None:
+    with KnowledgeGraph.open(seed_store) as kg:
+        assert export_profile(kg, "bibtex", str(tmp_path / "refs.bib")) == 1
+        assert export_profile(kg, "ris", tmp_path / "refs.ris") == 1
+    bib = (tmp_path / "refs.bib").read_bytes()
+    assert bib == _profile(seed_store, "bibtex")
+    assert bib.startswith(b"@article{pmid24649313,\n  author = {{Luo}, Yang and {Shi}, Yuankai and {Xing}, Puyuan")
+    assert b"\n  pages = {87--92},\n  doi = {10.3892/mco.2013.199},\n  pmid = {24649313},\n" in bib
+    assert bib.endswith(b",\n  month = jan\n}\n\n")
+    assert (tmp_path / "refs.ris").read_bytes() == _profile(seed_store, "ris")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["refs.bib", "refs.ris"]  # no temporary file left
+
+
+def test_a_profile_written_to_a_gz_path_is_compressed(seed_store: Path, tmp_path: Path) -> None:
+    with KnowledgeGraph.open(seed_store) as kg:
+        assert export_profile(kg, "csl-json", tmp_path / "refs.json.gz") == 1
+    assert gzip.decompress((tmp_path / "refs.json.gz").read_bytes()) == _profile(seed_store, "csl-json")
+
+
+def test_a_profile_that_fails_leaves_the_file_at_the_path_as_it_was(seed_store: Path, tmp_path: Path) -> None:
+    kept = tmp_path / "refs.bib"
+    kept.write_bytes(b"@misc{mine}\n")
+    with KnowledgeGraph.open(seed_store) as kg:
+        with pytest.raises(SelectionError, match="^the query must be a SELECT whose first variable gives articles$"):
+            export_profile(kg, "bibtex", kept, "ASK { ?s ?p ?o }")
+        with pytest.raises(ValueError, match="^unknown profile 'bib': choose one of bibo, schema, csl-json, bibtex"):
+            export_profile(kg, "bib", tmp_path / "new.bib")
+    assert kept.read_bytes() == b"@misc{mine}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["refs.bib"]

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
+import email.message
 import gzip
 import io
+import pickle
 import re
 import subprocess
 import sys
+import traceback
+import urllib.error
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers import DATA, SEED
 
+from kg.ingest import _PickleStream
 from kg.records import Deletion, ParseError, Record
 from kg.sources import expand_paths, parse_medline, read_file, read_records, sniff
+from kg.store import KnowledgeGraph
 
 # Record counts from tests/data/README.md (PMID- lines, PubmedArticle/PubmedBookArticle elements).
 COUNTS = {
@@ -290,3 +297,81 @@ def test_a_pmid_version_that_is_no_version_is_read_as_1_with_a_warning(tmp_path:
     [rec] = [r for r in read_file(str(zero)) if isinstance(r, Record) and r.pmid == "30034368"]
     assert rec.pmid_version == 1
     assert rec.warnings == ["PMID Version '0' is not a version (they count from 1): read as 1"]
+
+
+# ---------------------------------------------------------------- what the caller gets wrong
+
+
+@pytest.mark.parametrize("fmt", ["bogus", "xml"])
+def test_an_unknown_format_is_refused_at_the_call_naming_the_accepted_ones(fmt: str) -> None:
+    message = f"^unknown format '{fmt}': use one of auto, medline, pubmed-xml$"
+    with pytest.raises(ValueError, match=message):
+        read_records([SEED], format=fmt)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=message):
+        read_file(str(SEED), format=fmt)  # type: ignore[arg-type]
+
+
+def test_a_mapping_is_refused_not_read_as_the_paths_of_its_keys(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="^cannot read a dict: give paths or '-'$"):
+        read_records({str(SEED): 1})  # type: ignore[arg-type]
+    with KnowledgeGraph.open(tmp_path / "s", writable=True) as kg:
+        with pytest.raises(TypeError, match="^cannot ingest a dict: give paths, '-', or Record and Deletion objects$"):
+            kg.ingest({str(SEED): 1})
+        assert kg.select("SELECT ?pmid WHERE { ?a fabio:hasPubMedId ?pmid }") == []
+
+
+# ---------------------------------------------------------------- a failure while reading an ingest
+
+
+def _pmids(kg: KnowledgeGraph) -> list[str]:
+    return sorted(row["pmid"] for row in kg.select("SELECT ?pmid WHERE { ?a fabio:hasPubMedId ?pmid }"))
+
+
+@pytest.mark.parametrize("failure", [ValueError("my download failed"), BrokenPipeError("the connection broke")],
+                         ids=["ValueError", "BrokenPipeError"])
+def test_a_generator_s_exception_is_raised_as_itself_once_the_records_before_it_are_written(
+        tmp_path: Path, failure: Exception) -> None:
+    records = [r for r in read_records([DATA / "xml/pair-7records.xml"]) if isinstance(r, Record)]
+
+    def download() -> Iterator[Record]:
+        yield from records[:3]
+        raise failure
+
+    with KnowledgeGraph.open(tmp_path / "s", writable=True) as kg:
+        with pytest.raises(type(failure)) as raised:
+            kg.ingest(download())
+        assert raised.value is failure
+        assert "download" in [entry.name for entry in raised.traceback]
+        assert kg.index.pending() == []
+    with KnowledgeGraph.open(tmp_path / "s", writable=True) as kg:
+        assert _pmids(kg) == sorted(r.pmid for r in records[:3])
+        report = kg.ingest(records)  # the three written are whole: the same as written now
+    assert (report.added, report.unchanged) == (4, 3)
+
+
+def test_an_exception_in_the_reading_process_is_raised_with_its_traceback_once_the_records_before_it_are_written(
+        tmp_path: Path) -> None:
+    with KnowledgeGraph.open(tmp_path / "s", writable=True) as kg:
+        # Paths are read by a second process; open() refuses a name with a NUL byte.
+        with pytest.raises(ValueError) as raised:
+            kg.ingest([str(SEED), "nul\0name.txt"])
+        assert str(raised.value) == "embedded null byte"
+        [note] = raised.value.__notes__
+        assert note.startswith("raised in the reading process:\nTraceback (most recent call last):\n")
+        assert note.endswith("\nValueError: embedded null byte")
+        assert _pmids(kg) == ["24649313"]
+
+
+@pytest.mark.parametrize("fp", [None, "file"], ids=["does not unpickle", "does not pickle"])
+def test_an_exception_the_reading_process_cannot_send_is_sent_as_its_traceback(fp: str | None) -> None:
+    with open(SEED, "rb") as file:
+        failure = urllib.error.HTTPError("https://eutils.ncbi.nlm.nih.gov/", 503, "Service Unavailable",
+                                         email.message.Message(), file if fp else None)
+        try:
+            raise failure
+        except urllib.error.HTTPError:
+            expected = "reading failed:\n" + traceback.format_exc()
+        stream = io.BytesIO()
+        _PickleStream(stream).put(failure)
+    sent = pickle.loads(stream.getvalue())
+    assert type(sent) is RuntimeError and str(sent) == expected

@@ -21,7 +21,7 @@ import os
 import re
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any, Literal
 
 from kg.records import Deletion, ParseError, Record, SourcePosition
@@ -29,8 +29,8 @@ from kg.sources.medline import parse_medline
 from kg.sources.medline_tags import ALL_TAGS
 from kg.sources.pubmed_xml import parse_pubmed_xml
 
-__all__ = ["DATA_SUFFIXES", "FORMATS", "Format", "TextLines", "expand_paths", "ignored_files", "read_file",
-           "read_records", "sniff"]
+__all__ = ["DATA_SUFFIXES", "FORMATS", "Format", "TextLines", "check_format", "expand_paths", "ignored_files",
+           "read_file", "read_records", "sniff"]
 
 Format = Literal["auto", "medline", "pubmed-xml"]
 FORMATS: tuple[str, ...] = ("auto", "medline", "pubmed-xml")
@@ -43,6 +43,18 @@ _XML_ROOTS = re.compile(rb"<(?:PubmedArticleSet|PubmedBookArticleSet|MedlineCita
                         rb"|PubmedBookArticle|MedlineCitation|DeleteCitation)[\s/>]")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}-")
+
+
+def check_format(format: str) -> None:
+    """Raise ValueError unless ``format`` is one of :data:`FORMATS`.
+
+    >>> check_format("xml")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown format 'xml': use one of auto, medline, pubmed-xml
+    """
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}")
 
 
 def sniff(head: bytes) -> str | None:
@@ -65,15 +77,21 @@ def sniff(head: bytes) -> str | None:
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]) -> Iterator[str]:
     """Each named file, "-" for standard input, and the data files under each directory (sorted).
-    One path alone is one path, not a sequence of one-letter names."""
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    for p in paths:
+    One path alone is one path, not a sequence of one-letter names; a mapping is a TypeError."""
+    for p in _path_list(paths):
         p = os.fspath(p)
         if p != "-" and os.path.isdir(p):
             yield from _data_files(p)
         else:
             yield p
+
+
+def _path_list(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]) -> list[str | os.PathLike[str]]:
+    """``paths`` as a list: one path alone is one path. A mapping is refused: iterated, it would
+    give its keys, each read as a path."""
+    if isinstance(paths, Mapping):
+        raise TypeError(f"cannot read a {type(paths).__name__}: give paths or '-'")
+    return [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
 
 
 def _data_files(folder: str) -> list[str]:
@@ -84,9 +102,7 @@ def _data_files(folder: str) -> list[str]:
 def ignored_files(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]) -> list[str]:
     """The files under the directories among ``paths`` that are not read, their names not
     ending in a data suffix (:data:`DATA_SUFFIXES`), sorted."""
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    folders = (os.fspath(p) for p in paths if os.fspath(p) != "-" and os.path.isdir(p))
+    folders = (os.fspath(p) for p in _path_list(paths) if os.fspath(p) != "-" and os.path.isdir(p))
     return sorted(path for folder in folders for path in _files(folder)
                   if not path.lower().endswith(DATA_SUFFIXES))
 
@@ -109,16 +125,26 @@ def read_records(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str
                  format: Format = "auto") -> Iterator[Item]:
     """Records, deletions and errors from files, directories and "-" (standard input), in order.
 
+    An unknown ``format`` is a ValueError, a mapping for ``paths`` a TypeError, raised at the call.
+
     >>> recs = list(read_records(["tests/data/seed"]))
     >>> [(r.pmid, len(r.authors)) for r in recs]
     [('24649313', 7)]
     """
-    for path in expand_paths(paths):
-        yield from read_file(path, format)
+    check_format(format)
+    listed = _path_list(paths)
+    return (item for path in expand_paths(listed) for item in _read_file(path, format))
 
 
 def read_file(path: str, format: Format = "auto") -> Iterator[Item]:
-    """Records, deletions and errors from one file ("-" is standard input); never raises for bad input."""
+    """Records, deletions and errors from one file ("-" is standard input); never raises for bad input.
+    An unknown ``format`` is a ValueError, raised at the call."""
+    check_format(format)
+    return _read_file(path, format)
+
+
+def _read_file(path: str, format: Format) -> Iterator[Item]:
+    """The items of :func:`read_file`, ``format`` being one of :data:`FORMATS`."""
     name = "<stdin>" if path == "-" else path
     with contextlib.ExitStack() as stack:
         try:
