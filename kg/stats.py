@@ -44,7 +44,7 @@ def stats(kg: KnowledgeGraph) -> dict[str, Any]:
     for name, sparql in _COUNTS.items():
         out[name] = kg.select(sparql)[0]["n"]
     years = kg.select(_YEARS)[0]
-    out["first_year"], out["last_year"] = years.get("first"), years.get("last")
+    out["first_year"], out["last_year"] = (int(years[k]) if k in years else None for k in ("first", "last"))
     shares = kg.select(_AFFILIATION_SHARES)[0]
     total = shares["all"] or 1
     out["affiliations"] = shares["all"]

@@ -146,6 +146,7 @@ def test_ontologies_load_into_their_graph_and_answer_label_and_hierarchy_queries
         assert load_ontologies(kg) > 5000
         # The ontologies are not data: FRAPO's four foaf:Person roles are no persons of the store.
         assert kg.stats() == data_only and data_only["persons"] == 44
+        assert (data_only["first_year"], data_only["last_year"]) == (2014, 2018)
         assert load_ontologies(kg) == load_ontologies(kg)  # replaced, not added to
         labels = kg.select("SELECT ?l WHERE { fabio:JournalArticle rdfs:label ?l }")
         supers = {r["c"] for r in kg.select(
