@@ -18,7 +18,7 @@ import click
 from kg.ingest import IngestReport
 from kg.mapping.iris import check_base_iri
 from kg.store import DEFAULT_STORE, KnowledgeGraph, StoreError
-from kg.wording import counted, listed
+from kg.wording import counted, no_format
 
 __all__ = ["Progress", "base_iri_option", "fail", "ingest_summary", "open_store", "report_problems", "store_option",
            "syntax_error_message", "unknown_extension"]
@@ -61,9 +61,8 @@ def unknown_extension(path: str, extensions: Iterable[str], *, gz: bool = True, 
     Invalid value for --output: cannot tell the format from 'a.foo': the file name must end in .csv or .json
     (and .gz after it to compress); or give --format
     """
-    return click.BadParameter(f"cannot tell the format from {os.path.basename(path)!r}: the file name must end in "
-                              f"{listed(list(extensions), 'or')}{' (and .gz after it to compress)' if gz else ''}"
-                              f"{'; or give --format' if format_option else ''}", param_hint=param_hint)
+    return click.BadParameter(no_format(os.path.basename(path), extensions, gz=gz,
+                                        option="--format" if format_option else None), param_hint=param_hint)
 
 
 def open_store(store: str, **kwargs: Any) -> KnowledgeGraph:

@@ -19,9 +19,10 @@ import pyoxigraph as ox
 
 from kg.jsonld import write_jsonld
 from kg.output import open_output, uncompressed
+from kg.wording import no_format
 
 if TYPE_CHECKING:
-    from kg.store import KnowledgeGraph
+    from kg.store import GraphSpec, KnowledgeGraph
 
 __all__ = ["EXPORT_FORMATS", "EXTENSIONS", "export", "format_for"]
 
@@ -48,25 +49,34 @@ def format_for(filename: str) -> str | None:
 
 
 def export(kg: KnowledgeGraph, output: str | os.PathLike[str] | IO[bytes], *, format: str | None = None,
-           graph: str | None = None, progress: Callable[[int], None] | None = None) -> None:
-    """Write the dataset, or the named graph ``graph`` (an IRI, a prefixed name or a record's
-    PMID; ValueError if the store has no such graph), to a path or a binary stream.
+           graph: GraphSpec | None = None, progress: Callable[[int], None] | None = None) -> None:
+    """Write the dataset, or the named graph ``graph`` (an IRI, a prefixed name, a record's
+    PMID or a NamedNode; ValueError if the store has no such graph), to a path or a binary stream.
 
-    The format is ``format`` or, for a path, the one its extension names; a path
-    ending in ``.gz`` is gzip-compressed, and appears only once complete.
+    The format is ``format`` or, for a path, the one its extension names (ValueError for a
+    name that names none); a stream without ``format`` gets N-Quads. A path ending in
+    ``.gz`` is gzip-compressed, and appears only once complete.
     ``progress``, if given, is called now and then with the number of quads written so far.
     """
     is_path = isinstance(output, (str, os.PathLike))
-    fmt = format or (format_for(os.fspath(output)) if is_path else None) or "nquads"
+    fmt = format or (_format_of_path(os.fspath(output)) if is_path else "nquads")  # type: ignore[arg-type]
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
     rdf_format, with_graphs = EXPORT_FORMATS[fmt]
-    graph_node = kg.named_graph(graph) if graph else None
+    graph_node = kg.named_graph(graph) if graph is not None else None
     if is_path:
         with open_output(output) as stream:  # type: ignore[arg-type]
             _write(kg, stream, rdf_format, with_graphs, graph_node, progress)
     else:
         _write(kg, output, rdf_format, with_graphs, graph_node, progress)  # type: ignore[arg-type]
+
+
+def _format_of_path(path: str) -> str:
+    """The format ``path``'s name asks for; ValueError naming the endings that work if none."""
+    fmt = format_for(path)
+    if fmt is None:
+        raise ValueError(no_format(path, EXTENSIONS, option="format="))
+    return fmt
 
 
 def _write(kg: KnowledgeGraph, stream: IO[bytes], rdf_format: ox.RdfFormat, with_graphs: bool,

@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Callable, Iterable, Mapping
+import sqlite3
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -33,9 +36,17 @@ from kg.mapping.iris import Iris, check_base_iri
 from kg.mapping.vocab import DEFAULT_BASE_IRI, prefixes
 from kg.query import bind_params, expand_iri, has_dataset
 
-__all__ = ["DEFAULT_STORE", "KnowledgeGraph", "StoreError", "default_store_path"]
+if TYPE_CHECKING:
+    import rdflib
+
+    from kg.ingest import IngestReport
+
+__all__ = ["DEFAULT_STORE", "GraphSpec", "KnowledgeGraph", "StoreError", "default_store_path"]
 
 DEFAULT_STORE = "kg-store"
+
+#: What names a graph: a record's PMID (str or int), a prefixed name, an IRI or a NamedNode.
+GraphSpec = str | int | ox.NamedNode
 
 
 class StoreError(Exception):
@@ -47,7 +58,30 @@ def default_store_path() -> str:
     return os.environ.get("KG_STORE") or DEFAULT_STORE
 
 
-def _lock(path: Path, exclusive: bool) -> int:
+#: The stores this process holds a lock on (by resolved path), with how many locks: a lock
+#: refused because this process holds it is worded as such, not blamed on another process.
+_held: dict[Path, int] = {}
+os.register_at_fork(after_in_child=_held.clear)  # a child process opened none of them
+
+
+def _damaged(root: Path, what: str) -> StoreError:
+    return StoreError(f"the store {root} is damaged: {what}; rebuild it from the source files "
+                      f"into a new store (kg ingest FILE... --store NEW_STORE)")
+
+
+@contextmanager
+def _reading_index(root: Path) -> Iterator[None]:
+    """Turn SQLite's errors on a store's index into the StoreError of a damaged store."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(root, f"its index (index.sqlite) cannot be read ({exc})") from None
+
+
+def _lock(root: Path, key: Path, exclusive: bool) -> int:
+    """Lock the store at ``root`` (resolved: ``key``) for this process, shared for reading;
+    StoreError if it is in use."""
+    path = root / "lock"
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
@@ -58,32 +92,70 @@ def _lock(path: Path, exclusive: bool) -> int:
         fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
+        if _held.get(key):
+            raise StoreError(
+                f"this process already has the store {root} open: close it first (kg.close() or a with block)"
+            ) from None
         doing = "written to or read" if exclusive else "written to"
         raise StoreError(
-            f"store {path.parent} is in use by another process (it is being {doing}); "
+            f"store {root} is in use by another process (it is being {doing}); "
             "wait for it to finish or use another --store"
         ) from None
+    _held[key] = _held.get(key, 0) + 1
     return fd
 
 
-class KnowledgeGraph:
-    """An open store. Use :meth:`open`; close it (or use ``with``) to release the lock."""
+def _unlock(key: Path, fd: int) -> None:
+    """Release a lock :func:`_lock` took."""
+    os.close(fd)
+    left = _held.pop(key, 1) - 1  # (absent in a forked child, whose registry starts empty)
+    if left:
+        _held[key] = left
 
-    def __init__(self, path: Path, store: ox.Store, index: Index, base_iri: str, lock_fd: int, writable: bool):
+
+class _Resources:
+    """What an open store holds, released by :meth:`release` at close or when its KnowledgeGraph
+    is garbage-collected (weakref.finalize calls it, so it must not refer to the KnowledgeGraph)."""
+
+    def __init__(self, key: Path, store: ox.Store, index: Index, lock_fd: int) -> None:
+        self.key = key
+        self.store: ox.Store | None = store
+        self.index = index
+        self.lock_fd = lock_fd
+
+    def release(self) -> None:
+        # The lock goes last: whoever takes it next must find the database free.
+        self.store = None  # Oxigraph releases the database when its last reference goes
+        self.index.close()
+        _unlock(self.key, self.lock_fd)
+
+
+class KnowledgeGraph:
+    """An open store. Use :meth:`open`; close it (or use ``with``) to release the lock, which
+    is also released when the KnowledgeGraph is garbage-collected."""
+
+    def __init__(self, path: Path, key: Path, store: ox.Store, index: Index, base_iri: str, lock_fd: int,
+                 writable: bool):
+        """Hold an opened store (``key``, its resolved path, locked by ``lock_fd``); :meth:`open` makes one."""
         self.path = path
-        self._store: ox.Store | None = store
         self.index = index
         self.base_iri = base_iri
         self.iris = Iris(base_iri)
         self.writable = writable
-        self._lock_fd: int | None = lock_fd
+        self._resources = _Resources(key, store, index, lock_fd)
+        self._release = weakref.finalize(self, self._resources.release)
+
+    def __repr__(self) -> str:
+        return (f"<KnowledgeGraph {str(self.path)!r} ({'writable' if self.writable else 'read-only'}, "
+                f"{'open' if self._release.alive else 'closed'})>")
 
     @property
     def store(self) -> ox.Store:
         """The Oxigraph store (StoreError once closed)."""
-        if self._store is None:
+        store = self._resources.store
+        if store is None:
             raise StoreError(f"store {self.path} is closed")
-        return self._store
+        return store
 
     # ------------------------------------------------------------ opening and closing
     @classmethod
@@ -94,7 +166,8 @@ class KnowledgeGraph:
         A writable open creates the store if needed (unless ``create`` is false) and
         remembers ``base_iri`` (default ``https://example.org/kg/``); a store made with
         another base IRI is refused. A read-only open needs an existing store. Either
-        way, a batch that an interrupted ingest left half-written is removed first.
+        way, a batch that an interrupted ingest left half-written is removed first. A
+        damaged store (its index unreadable, its RDF data missing or corrupt) is refused.
         """
         root = Path(path if path is not None else default_store_path())
         if base_iri is not None:
@@ -109,16 +182,40 @@ class KnowledgeGraph:
                 root.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the store {root}: {exc.strerror}") from None
-        lock_fd = _lock(root / "lock", exclusive=writable)
+        key = root.resolve()  # once: a later os.chdir must not change which store it names
+        lock_fd = _lock(root, key, exclusive=writable)
         try:
-            if not writable and cls._needs_repair(root):
-                os.close(lock_fd)
-                cls.open(root, writable=True).close()  # repair, then reopen for reading
-                lock_fd = _lock(root / "lock", exclusive=False)
-            index = Index(root / "index.sqlite", read_only=not writable)
+            repair = not writable and cls._needs_repair(root)
+        except BaseException:
+            _unlock(key, lock_fd)
+            raise
+        if repair:
+            _unlock(key, lock_fd)
+            cls.open(root, writable=True).close()  # repair, then reopen for reading
+            lock_fd = _lock(root, key, exclusive=False)
+        try:
+            with _reading_index(root):
+                index = Index(root / "index.sqlite", read_only=not writable)
+            try:
+                base = cls._base_iri(root, index, base_iri, writable)
+                store = cls._open_rdf(root, index, writable)
+            except BaseException:
+                index.close()
+                raise
+        except BaseException:
+            _unlock(key, lock_fd)
+            raise
+        kg = cls(root, key, store, index, base, lock_fd, writable)
+        if writable:
+            kg._repair()
+        return kg
+
+    @staticmethod
+    def _base_iri(root: Path, index: Index, base_iri: str | None, writable: bool) -> str:
+        """The base IRI the store was built with, else ``base_iri`` (remembered by a writable open)."""
+        with _reading_index(root):
             stored_base = index.get_meta("base_iri")
             if stored_base and base_iri and base_iri != stored_base:
-                index.close()
                 raise StoreError(
                     f"store {root} was built with base IRI {stored_base}, not {base_iri}: "
                     "use the same --base-iri, or another --store"
@@ -126,27 +223,36 @@ class KnowledgeGraph:
             base = stored_base or base_iri or DEFAULT_BASE_IRI
             if writable and not stored_base:
                 index.set_meta("base_iri", base)
-            oxi_path = str(root / "oxigraph")
-            try:
-                store = ox.Store(oxi_path) if writable else ox.Store.read_only(oxi_path)
-            except OSError as exc:
-                index.close()
-                raise StoreError(f"cannot open the RDF store in {root}: {exc}") from None
-        except BaseException:
-            os.close(lock_fd)
-            raise
-        kg = cls(root, store, index, base, lock_fd, writable)
-        if writable:
-            kg._repair()
-        return kg
+        return base
+
+    @staticmethod
+    def _open_rdf(root: Path, index: Index, writable: bool) -> ox.Store:
+        """The store's Oxigraph database; a writable open makes it for a new store, one whose
+        index holds no records yet. StoreError if it is missing, damaged or cannot be opened."""
+        oxi_path = root / "oxigraph"
+        # RocksDB names its live files in CURRENT: without it there is no database, and a
+        # writable open would silently make an empty one beside an index listing the records.
+        if not (oxi_path / "CURRENT").is_file():
+            with _reading_index(root):
+                holds_records = index.record_count() > 0
+            if holds_records or not writable:
+                raise _damaged(root, "its RDF data (oxigraph/) is missing")
+        try:
+            return ox.Store(str(oxi_path)) if writable else ox.Store.read_only(str(oxi_path))
+        except RuntimeError:  # RocksDB's "Corruption: ..."
+            raise _damaged(root, "its RDF data (oxigraph/) cannot be read") from None
+        except OSError as exc:
+            reason = str(exc).rsplit(": ", 1)[-1]  # RocksDB's text ends with the system's reason
+            raise StoreError(f"cannot open the RDF store {oxi_path}: {reason}") from None
 
     @staticmethod
     def _needs_repair(root: Path) -> bool:
-        index = Index(root / "index.sqlite", read_only=True)
-        try:
-            return bool(index.pending())
-        finally:
-            index.close()
+        with _reading_index(root):
+            index = Index(root / "index.sqlite", read_only=True)
+            try:
+                return bool(index.pending())
+            finally:
+                index.close()
 
     def _repair(self) -> None:
         """Remove the records of a batch an interrupted ingest left half-written."""
@@ -158,14 +264,12 @@ class KnowledgeGraph:
             self.index.end_batch()
 
     def close(self) -> None:
-        if self._lock_fd is None:
+        """Write out and release the store, its index and its lock; closing again does nothing."""
+        if not self._release.alive:
             return
         if self.writable:
             self.store.flush()
-        self.index.close()
-        self._store = None  # Oxigraph releases the database when its last reference goes
-        os.close(self._lock_fd)
-        self._lock_fd = None
+        self._release()
 
     def __enter__(self) -> KnowledgeGraph:
         return self
@@ -179,7 +283,8 @@ class KnowledgeGraph:
         """The MAPPING prefixes, with ``kg:`` bound to this store's base IRI."""
         return prefixes(self.base_iri)
 
-    def query(self, sparql: str, *, params: Mapping[str, Any] | None = None) -> Any:
+    def query(self, sparql: str, *, params: Mapping[str, Any] | None = None
+              ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run SPARQL over the union of all graphs (or the dataset its ``FROM`` clauses name);
         the MAPPING prefixes are predeclared.
 
@@ -207,7 +312,7 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------ writing, export, stats
     def ingest(self, sources: Iterable[Any] | str | os.PathLike[str], *, format: str = "auto",
-               progress: Callable[..., None] | None = None, **options: Any) -> Any:
+               progress: Callable[..., None] | None = None, **options: Any) -> IngestReport:
         """Load files/directories ("-" for stdin) or Record/Deletion objects; see :func:`kg.ingest.ingest`."""
         from kg.ingest import ingest
 
@@ -215,7 +320,7 @@ class KnowledgeGraph:
         return ingest(self, sources, format=format, progress=progress, **options)
 
     def export(self, output: str | os.PathLike[str] | IO[bytes], *, format: str | None = None,
-               graph: str | None = None, progress: Callable[[int], None] | None = None) -> None:
+               graph: GraphSpec | None = None, progress: Callable[[int], None] | None = None) -> None:
         """Write the dataset (or one graph: see :meth:`graph_iri`) to a file or binary stream,
         calling ``progress`` now and then with the quads written so far; see :mod:`kg.export`."""
         from kg.export import export
@@ -228,7 +333,7 @@ class KnowledgeGraph:
 
         return stats(self)
 
-    def to_rdflib(self, graph: str | None = None) -> Any:
+    def to_rdflib(self, graph: GraphSpec | None = None) -> rdflib.Dataset:
         """An rdflib Dataset holding the store's quads (or one named graph's: see :meth:`graph_iri`)."""
         import rdflib
 
@@ -236,15 +341,24 @@ class KnowledgeGraph:
         ds.parse(data=self._dump_nquads(graph), format="nquads")
         return ds
 
-    def graph_iri(self, spec: str) -> str:
-        """The named graph ``spec`` names: a record's PMID, a prefixed name such as
-        ``kg:graph/entities``, ``<IRI>`` or an IRI; ValueError for anything else.
+    def graph_iri(self, spec: GraphSpec) -> str:
+        """The named graph ``spec`` names: a record's PMID (str or int), a prefixed name such as
+        ``kg:graph/entities``, ``<IRI>``, an IRI or a NamedNode; ValueError for another string,
+        TypeError for another type.
 
         >>> import tempfile
         >>> with KnowledgeGraph.open(tempfile.mkdtemp() + "/s", writable=True) as kg:
         ...     kg.graph_iri("24649313"), kg.graph_iri("kg:graph/entities")
         ('https://example.org/kg/graph/pmid/24649313', 'https://example.org/kg/graph/entities')
+        >>> kg.graph_iri(24649313), kg.graph_iri(ox.NamedNode("https://example.org/g"))
+        ('https://example.org/kg/graph/pmid/24649313', 'https://example.org/g')
         """
+        if isinstance(spec, ox.NamedNode):
+            return spec.value
+        if isinstance(spec, int) and not isinstance(spec, bool):  # True is an int, but names no record
+            spec = str(spec)
+        if not isinstance(spec, str):
+            raise TypeError(f"a graph is named by a PMID, an IRI or a NamedNode, not a {type(spec).__name__}")
         text = spec.strip()
         iri = self.iris.graph(text) if text.isdigit() else (expand_iri(text, self.prefixes) or text)
         try:
@@ -253,14 +367,14 @@ class KnowledgeGraph:
             raise ValueError(f"{spec!r} is neither a PMID nor a graph IRI") from None
         return iri
 
-    def named_graph(self, spec: str) -> ox.NamedNode:
+    def named_graph(self, spec: GraphSpec) -> ox.NamedNode:
         """The named graph ``spec`` names (see :meth:`graph_iri`); ValueError unless the store holds it."""
         node = ox.NamedNode(self.graph_iri(spec))
         if not self.store.contains_named_graph(node):
             raise ValueError(f"the store holds no graph <{node.value}>")
         return node
 
-    def _dump_nquads(self, graph: str | None) -> bytes:
+    def _dump_nquads(self, graph: GraphSpec | None) -> bytes:
         if graph is None:
             return self.store.dump(format=ox.RdfFormat.N_QUADS)
         quads = self.store.quads_for_pattern(None, None, None, self.named_graph(graph))

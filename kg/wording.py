@@ -6,9 +6,9 @@ own text without depending on the command line.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-__all__ = ["counted", "listed"]
+__all__ = ["counted", "listed", "no_format"]
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
@@ -27,3 +27,15 @@ def listed(words: Sequence[str], last: str = "and") -> str:
     ('a', '.png or .svg', 'x, y and z')
     """
     return f" {last} ".join(filter(None, [", ".join(words[:-1]), words[-1]]))
+
+
+def no_format(name: str, extensions: Iterable[str], *, gz: bool = True, option: str | None = "--format") -> str:
+    """Why a file ``name`` tells no format: the ``extensions`` that do (and .gz after them when
+    ``gz``), and the ``option`` that names a format instead.
+
+    >>> no_format("a.foo", [".csv", ".json"], option="format=")
+    "cannot tell the format from 'a.foo': the file name must end in .csv or .json (and .gz after it to compress); \
+or give format="
+    """
+    return (f"cannot tell the format from {name!r}: the file name must end in {listed(list(extensions), 'or')}"
+            f"{' (and .gz after it to compress)' if gz else ''}{f'; or give {option}' if option else ''}")

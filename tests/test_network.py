@@ -259,7 +259,8 @@ def test_pmids_may_be_ints_but_not_a_single_string(small_store: Path) -> None:
             extract(kg, pmids="24649313")  # would be read as the PMIDs "2", "4", "6", ...
         with pytest.raises(TypeError) as other:
             extract(kg, pmids=[24649313.0])
-    assert str(single.value) == "pmids='24649313': give a list of PMIDs, such as pmids=['24649313'], not a single string"
+    assert str(single.value) == ("pmids='24649313': give a list of PMIDs, such as pmids=['24649313'], "
+                                 "not a single string")
     assert str(other.value) == "pmids: 24649313.0 is not a PMID: give PMIDs as strings or ints"
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from helpers import DATA, GOOD_DIRS, SEED
+from helpers import DATA, GOOD_DIRS, SEED, copy_store
 
 from kg.records import Record
 from kg.sources import read_records
@@ -269,9 +272,97 @@ def test_a_second_process_gets_a_clear_store_in_use_message(tmp_path: Path) -> N
                              capture_output=True, text=True)
     assert out.returncode == 1
     assert "is in use by another process" in out.stderr and "Traceback" not in out.stderr
-    with pytest.raises(StoreError, match="in use by another process"):
-        with KnowledgeGraph.open(tmp_path / "s"):
-            KnowledgeGraph.open(tmp_path / "s", writable=True)
+
+
+def test_a_store_this_process_has_open_is_refused_as_such_and_freed_when_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    kg = _build(path, SEED)
+    held = f"this process already has the store {path} open: close it first (kg.close() or a with block)"
+    for writable in (True, False):  # as when a notebook cell opening the store is run again
+        with pytest.raises(StoreError) as refused:
+            KnowledgeGraph.open(path, writable=writable)
+        assert str(refused.value) == held
+    del kg  # dropped without close(): the lock and the database go with it
+    kg = KnowledgeGraph.open(path, writable=True)
+    assert kg.index.record_count() == 1
+    kg.cycle = kg  # only the cycle collector frees this one
+    del kg
+    gc.collect()
+    with KnowledgeGraph.open(path) as reader, KnowledgeGraph.open(path) as other:  # readers share the store
+        assert reader.select(_TITLE.format("WHERE"))[0]["t"].startswith(_SEED_TITLE)
+        assert len(other.store) == len(reader.store) > 100
+        with pytest.raises(StoreError) as refused:
+            KnowledgeGraph.open(path, writable=True)
+        assert str(refused.value) == held
+    with KnowledgeGraph.open(path, writable=True) as kg:
+        assert kg.ingest([str(SEED)]).unchanged == 1
+
+
+def test_close_is_idempotent_and_the_repr_tells_the_state(tmp_path: Path, kg: KnowledgeGraph) -> None:
+    assert repr(kg) == f"<KnowledgeGraph {str(kg.path)!r} (read-only, open)>"
+    writer = KnowledgeGraph.open(tmp_path / "s", writable=True)
+    assert repr(writer) == f"<KnowledgeGraph {str(tmp_path / 's')!r} (writable, open)>"
+    writer.close()
+    writer.close()
+    assert repr(writer) == f"<KnowledgeGraph {str(tmp_path / 's')!r} (writable, closed)>"
+    with KnowledgeGraph.open(tmp_path / "s", writable=True):  # the one lock was released once
+        pass
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the seed record, for copies to damage."""
+    path = tmp_path_factory.mktemp("stores") / "seed"
+    _build(path, SEED).close()
+    return path
+
+
+def _garbage_index(path: Path) -> None:
+    for name in ("index.sqlite-wal", "index.sqlite-shm"):
+        (path / name).unlink(missing_ok=True)
+    (path / "index.sqlite").write_bytes(b"not SQLite " * 100)
+
+
+def _contents(path: Path) -> dict[str, bytes]:
+    """The store's files and their bytes, but for the lock and RocksDB's logs of its attempts to open."""
+    return {str(f.relative_to(path)): f.read_bytes() for f in path.rglob("*")
+            if f.is_file() and f.name != "lock" and not f.name.startswith("LOG")}
+
+
+_DAMAGE = {
+    "index": (_garbage_index, "its index (index.sqlite) cannot be read (file is not a database)"),
+    "current": (lambda path: (path / "oxigraph/CURRENT").write_text("MANIFEST-9\n\x00"),
+                "its RDF data (oxigraph/) cannot be read"),
+    "missing": (lambda path: shutil.rmtree(path / "oxigraph"), "its RDF data (oxigraph/) is missing"),
+    "emptied": (lambda path: [f.unlink() for f in (path / "oxigraph").iterdir()],
+                "its RDF data (oxigraph/) is missing"),
+}
+
+
+@pytest.mark.parametrize("damage", _DAMAGE)
+def test_a_damaged_store_is_refused_naming_it_and_left_as_it_was(seed_store: Path, tmp_path: Path,
+                                                                  damage: str) -> None:
+    path = copy_store(seed_store, tmp_path / "s")
+    spoil, what = _DAMAGE[damage]
+    spoil(path)
+    before = _contents(path)
+    for writable in (True, False, True):  # the same answer each time: a refused open keeps no lock
+        with pytest.raises(StoreError) as refused:
+            KnowledgeGraph.open(path, writable=writable)
+        assert str(refused.value) == (f"the store {path} is damaged: {what}; rebuild it from the source files "
+                                      "into a new store (kg ingest FILE... --store NEW_STORE)")
+    assert _contents(path) == before
+    out = subprocess.run([sys.executable, "-m", "kg.cli", "stats", "--store", str(path)],
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 1 and out.stderr == f"Error: {refused.value}\n"
+
+
+def test_a_new_store_whose_rdf_data_was_never_made_is_made_on_a_writable_open(tmp_path: Path) -> None:
+    KnowledgeGraph.open(tmp_path / "s", writable=True).close()
+    shutil.rmtree(tmp_path / "s/oxigraph")  # as if killed between making the index and the database
+    with _build(tmp_path / "s", SEED) as kg:
+        assert kg.index.record_count() == 1
+    assert _quads(tmp_path / "s") == _quads(_seed_copy(tmp_path))
 
 
 def test_a_store_remembers_its_base_iri_and_refuses_another(tmp_path: Path) -> None:
@@ -347,6 +438,57 @@ def test_exporting_a_graph_the_store_does_not_hold_is_refused(tmp_path: Path) ->
         kg.export(tmp_path / "seed.nq", graph=kg.graph_iri("24649313"))
     assert not (tmp_path / "one.nq").exists()
     assert "<https://example.org/kg/graph/pmid/24649313> .\n" in (tmp_path / "seed.nq").read_text()
+
+
+def _seed_copy(tmp_path: Path) -> Path:
+    path = tmp_path / "seed"
+    _build(path, SEED).close()
+    return path
+
+
+_EXTENSIONS = ".ttl, .nt, .nq, .trig, .jsonld, .json, .rdf, .xml or .owl (and .gz after it to compress)"
+
+
+def test_exporting_to_a_file_name_that_names_no_format_is_refused_unless_format_is_given(
+        tmp_path: Path, kg: KnowledgeGraph) -> None:
+    for name in ("refs.bib", "table.csv", "notes.txt", "dump", "dump.gz"):
+        with pytest.raises(ValueError) as refused:
+            kg.export(tmp_path / name, graph="24649313")
+        assert str(refused.value) == (f"cannot tell the format from {str(tmp_path / name)!r}: the file name "
+                                      f"must end in {_EXTENSIONS}; or give format=")
+        assert not (tmp_path / name).exists()
+    kg.export(tmp_path / "refs.bib", format="turtle", graph="24649313")  # format= wins over the name
+    kg.export(tmp_path / "seed.ttl", graph="24649313")
+    assert (tmp_path / "refs.bib").read_bytes() == (tmp_path / "seed.ttl").read_bytes()
+    stream = io.BytesIO()
+    kg.export(stream, graph="24649313")  # a stream has no name: N-Quads
+    kg.export(tmp_path / "seed.nq", graph="24649313")
+    assert stream.getvalue() == (tmp_path / "seed.nq").read_bytes()
+    assert stream.getvalue().decode().splitlines()[0].endswith(" <https://example.org/kg/graph/pmid/24649313> .")
+
+
+def test_a_graph_is_named_by_a_pmid_string_or_int_an_iri_or_a_named_node(kg: KnowledgeGraph) -> None:
+    iri = "https://example.org/kg/graph/pmid/24649313"
+    specs = ["24649313", 24649313, " 24649313 ", "kg:graph/pmid/24649313", f"<{iri}>", iri, ox.NamedNode(iri),
+             kg.named_graph("24649313")]
+    assert {kg.graph_iri(spec) for spec in specs} == {iri}
+    quads = sum(1 for _ in kg.store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+    exported = set()
+    for spec in specs:
+        stream = io.BytesIO()
+        kg.export(stream, graph=spec)
+        exported.add(stream.getvalue())
+        assert len(kg.to_rdflib(spec)) == quads, spec
+    [nquads] = exported
+    assert len(nquads.splitlines()) == quads > 100
+    with pytest.raises(ValueError, match="the store holds no graph <https://example.org/kg/graph/pmid/1>"):
+        kg.export(io.BytesIO(), graph=1)
+    for spec in (24649313.0, True, b"24649313", ["24649313"]):
+        for use in (kg.graph_iri, kg.named_graph, kg.to_rdflib, lambda s: kg.export(io.BytesIO(), graph=s)):
+            with pytest.raises(TypeError) as refused:
+                use(spec)
+            assert str(refused.value) == ("a graph is named by a PMID, an IRI or a NamedNode, "
+                                          f"not a {type(spec).__name__}")
 
 
 def test_the_python_api_takes_one_path_and_refuses_what_it_cannot_use_clearly(tmp_path: Path) -> None:
