@@ -11,8 +11,9 @@ a writer while the store is being read, gets a clear "store is in use" error
 instead of a RocksDB one. Every query evaluates over the union of all graphs.
 
 >>> import tempfile
+>>> from kg.resources import shipped
 >>> with KnowledgeGraph.open(tempfile.mkdtemp() + "/s", writable=True) as kg:
-...     report = kg.ingest(["tests/data/seed"])
+...     report = kg.ingest(shipped("examples") / "seed-24649313.txt")  # the bundled example record
 ...     rows = kg.select("SELECT ?t WHERE { ?a fabio:hasPubMedId '24649313' ; dcterms:title ?t }")
 >>> report.added, rows[0]["t"][:28]
 (1, 'Sorafenib in metastatic radi')

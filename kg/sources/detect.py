@@ -127,7 +127,8 @@ def read_records(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str
 
     An unknown ``format`` is a ValueError, a mapping for ``paths`` a TypeError, raised at the call.
 
-    >>> recs = list(read_records(["tests/data/seed"]))
+    >>> from kg.resources import shipped
+    >>> recs = list(read_records(shipped("examples") / "seed-24649313.txt"))  # the bundled example record
     >>> [(r.pmid, len(r.authors)) for r in recs]
     [('24649313', 7)]
     """
