@@ -17,6 +17,7 @@ import click
 
 from kg.ingest import IngestReport
 from kg.mapping.iris import check_base_iri
+from kg.query import parser_message
 from kg.store import DEFAULT_STORE, KnowledgeGraph, StoreError
 from kg.wording import counted, no_format
 
@@ -149,8 +150,6 @@ def ingest_summary(r: IngestReport, warnings_listed: bool = True) -> str:
 
 _UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*"
                      r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
-# The parser lists every character it expected as Unicode ranges: what comes after is noise.
-_EXPECTED_CHARACTERS = re.compile(r"\s*\[?'\\u\{.*$", re.S)
 
 
 def syntax_error_message(sparql: str, message: str, source: str | None = None) -> str:
@@ -160,7 +159,7 @@ def syntax_error_message(sparql: str, message: str, source: str | None = None) -
         return (f"{source or 'the query'} is a SPARQL Update: kg query runs queries; updates go to a server "
                 "started with kg serve --writable (POST /update)")
     m = re.search(r"(\d+):(\d+)", message)
-    message = _EXPECTED_CHARACTERS.sub(" ...", message)
+    message = parser_message(message)
     text = f"syntax error in {source or 'query'}: {message}"
     if m:
         line_no, col = int(m.group(1)), int(m.group(2))

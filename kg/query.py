@@ -47,6 +47,7 @@ __all__ = [
     "load_query",
     "named_queries",
     "parse_param",
+    "parser_message",
     "write_results",
 ]
 
@@ -219,6 +220,19 @@ def _term(name: str, value: Any) -> ox.NamedNode | ox.Literal | ox.BlankNode:
             return ox.Literal(text, datatype=ox.NamedNode(XSD + datatype))
     raise TypeError(f"cannot bind ?{name} to a {type(value).__name__}: give a str, int, float, bool, date, "
                     "datetime or a pyoxigraph term (one value per variable)")
+
+
+# The parser lists every character it expected as Unicode ranges: what comes after is noise.
+_EXPECTED_CHARACTERS = re.compile(r"\s*\[?'\\u\{.*$", re.S)
+
+
+def parser_message(message: str) -> str:
+    """Oxigraph's syntax error message without the Unicode ranges it lists as expected characters.
+
+    >>> print(parser_message("error at 1:29: expected one of Prefix not found, ['%'], ['\\\\u{00B7}' | ...]"))
+    error at 1:29: expected one of Prefix not found, ['%'], ...
+    """
+    return _EXPECTED_CHARACTERS.sub(" ...", message)
 
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)

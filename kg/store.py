@@ -35,7 +35,7 @@ import pyoxigraph as ox
 from kg.index import Index
 from kg.mapping.iris import Iris, check_base_iri
 from kg.mapping.vocab import DEFAULT_BASE_IRI, prefixes
-from kg.query import bind_params, expand_iri, has_dataset
+from kg.query import bind_params, expand_iri, has_dataset, parser_message
 
 if TYPE_CHECKING:
     import rdflib
@@ -297,7 +297,10 @@ class KnowledgeGraph:
         """
         if params:
             sparql = bind_params(sparql, params, self.prefixes)
-        return self.store.query(sparql, use_default_graph_as_union=not has_dataset(sparql), prefixes=self.prefixes)
+        try:
+            return self.store.query(sparql, use_default_graph_as_union=not has_dataset(sparql), prefixes=self.prefixes)
+        except SyntaxError as exc:
+            raise SyntaxError(parser_message(str(exc))) from None
 
     def select(self, sparql: str, *, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """A SELECT query's rows as dicts of plain Python values (IRIs and literals as str,

@@ -410,6 +410,13 @@ def test_a_string_param_is_read_as_the_query_header_declares_it(kg: KnowledgeGra
     assert kg.select(undeclared, params={"person": "kg:ra/name/fn/luo-yang"}) == []  # a literal matches nothing
 
 
+def test_a_syntax_error_names_its_position_without_the_parser_s_character_ranges(kg: KnowledgeGraph) -> None:
+    with pytest.raises(SyntaxError) as error:
+        kg.query("SELECT ?x WHERE { ?x foo:bar ?y }")
+    assert str(error.value).startswith("error at 1:29: expected one of Prefix not found, ")
+    assert str(error.value).endswith(" ...") and "\\u{" not in str(error.value)
+
+
 def test_params_of_other_python_types_are_typed_literals_or_refused(kg: KnowledgeGraph) -> None:
     import datetime
 
