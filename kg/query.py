@@ -21,9 +21,10 @@ import datetime
 import difflib
 import functools
 import io
+import itertools
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -32,6 +33,7 @@ import pyoxigraph as ox
 
 from kg.mapping.vocab import XSD
 from kg.resources import shipped
+from kg.wording import counted
 
 __all__ = [
     "NamedQuery",
@@ -337,10 +339,10 @@ def _cell(term: Any, prefixes: dict[str, str]) -> str:
 def write_results(result: Any, out: IO[bytes], fmt: str, prefixes: dict[str, str], *, width: int | None = None) -> int:
     """Write a query result to ``out`` in ``fmt``; returns the number of rows (or triples).
 
-    "table" is a readable text table for SELECT, "true"/"false" for ASK and
-    Turtle for CONSTRUCT/DESCRIBE; "json" and "xml" are JSON-LD and RDF/XML for a
-    graph. A format that cannot hold the result raises ValueError before anything
-    is written.
+    "table" is a readable text table for SELECT (its column widths set by its first
+    1,000 rows), "true"/"false" for ASK and Turtle for CONSTRUCT/DESCRIBE; "json"
+    and "xml" are JSON-LD and RDF/XML for a graph. Every result is streamed. A format
+    that cannot hold the result raises ValueError before anything is written.
     """
     if isinstance(result, ox.QueryBoolean):
         if fmt in ("json", "xml", "csv", "tsv"):
@@ -354,12 +356,17 @@ def write_results(result: Any, out: IO[bytes], fmt: str, prefixes: dict[str, str
             raise ValueError(f"a CONSTRUCT or DESCRIBE result is a graph: use turtle, ntriples, jsonld or xml, "
                              f"not {fmt}")
         rdf_format = _GRAPH_FORMATS[fmt]
-        triples = list(result)
+        written = [0]
+
+        def counting() -> Iterator[ox.Triple]:  # streamed: a graph result can be the whole store
+            for written[0], triple in enumerate(result, 1):
+                yield triple
+
         use_prefixes = prefixes if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-        ox.serialize(triples, out, rdf_format, prefixes=use_prefixes)
+        ox.serialize(counting(), out, rdf_format, prefixes=use_prefixes)
         if rdf_format in (ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML):
             out.write(b"\n")  # Oxigraph ends these without one, unlike Turtle and N-Triples
-        return len(triples)
+        return written[0]
     if fmt in _SOLUTION_FORMATS:
         counter = _Counter(out)
         result.serialize(counter, _SOLUTION_FORMATS[fmt])
@@ -385,28 +392,31 @@ class _Counter(io.RawIOBase):
         return self.out.write(data)
 
 
+#: The rows that set a table's column widths; the rows after them are streamed (and cut to fit).
+_TABLE_SAMPLE = 1000
+
+
 def _table(solutions: Any, out: IO[bytes], prefixes: dict[str, str], width: int | None) -> int:
     names = [v.value for v in solutions.variables]
-    rows = [[_cell(t, prefixes) for t in row] for row in solutions]
+    rows = ([_cell(t, prefixes) for t in row] for row in solutions)
+    first = list(itertools.islice(rows, _TABLE_SAMPLE))
     total = width or shutil.get_terminal_size((160, 24)).columns
-    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+    widths = [max([len(n)] + [len(r[i]) for r in first]) for i, n in enumerate(names)]
     # Share the terminal width: long columns are cut, short ones keep their size.
     budget = max(total - 3 * len(names), 20)
     while sum(widths) > budget and max(widths) > 12:
         widest = widths.index(max(widths))
         widths[widest] -= 1
-    text = io.StringIO()
 
-    def line(cells: list[str]) -> str:
-        return " | ".join(_fit(c, w) for c, w in zip(cells, widths)).rstrip() + "\n"
+    def line(cells: list[str]) -> bytes:
+        return (" | ".join(_fit(c, w) for c, w in zip(cells, widths)).rstrip() + "\n").encode()
 
-    text.write(line(names))
-    text.write("-+-".join("-" * w for w in widths) + "\n")
-    for r in rows:
-        text.write(line(r))
-    text.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
-    out.write(text.getvalue().encode())
-    return len(rows)
+    out.write(line(names) + ("-+-".join("-" * w for w in widths) + "\n").encode())
+    count = 0
+    for count, r in enumerate(itertools.chain(first, rows), 1):
+        out.write(line(r))
+    out.write(f"({counted(count, 'row')})\n".encode())
+    return count
 
 
 def _fit(text: str, width: int) -> str:

@@ -15,6 +15,7 @@ import pytest
 from helpers import DATA, SEED
 
 from kg.export import EXPORT_FORMATS
+from kg.query import write_results
 from kg.sources import read_records
 from kg.store import KnowledgeGraph
 
@@ -416,3 +417,22 @@ def test_an_input_without_records_says_so(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     out = kg("ingest", str(tmp_path / "empty"), "--store", str(tmp_path / "s"))
     assert out.returncode == 0 and out.stderr == b"note: no records in the input\n"
+
+
+def test_a_long_table_is_streamed_with_the_widths_of_its_first_rows(store: str) -> None:
+    # 1,001 rows: the 1,001st, wider than the first thousand, is cut to their width.
+    sparql = ('SELECT ?n WHERE { VALUES ?i { ' + " ".join(map(str, range(1001))) + ' } '
+              'BIND(IF(?i = 1000, "a much wider cell than the others", STR(?i)) AS ?n) }')
+    out = kg("query", sparql, "--format", "table", "--store", store)
+    lines = out.stdout.decode().splitlines()
+    assert out.returncode == 0 and lines[:3] == ["n", "---", "0"]
+    assert lines[-2:] == ["a …", "(1,001 rows)"]
+
+
+def test_a_graph_result_is_written_whole_and_counted_as_it_is_streamed(store: str) -> None:
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://example.org/kg/graph/pmid/24649313> { ?s ?p ?o } }"
+    out = kg("query", construct, "--format", "ntriples", "--store", store)
+    with KnowledgeGraph.open(store) as graph:
+        held = len(list(graph.store.quads_for_pattern(None, None, None, graph.named_graph("24649313"))))
+        written = write_results(graph.query(construct), io.BytesIO(), "ntriples", graph.prefixes)
+    assert out.returncode == 0 and len(out.stdout.decode().splitlines()) == held == written > 100

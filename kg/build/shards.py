@@ -10,6 +10,10 @@ For an input ``NAME`` the shard is four files in the output folder (any fsspec U
   for corpus-wide co-authorship edges (:mod:`kg.build.edges`);
 * ``NAME.manifest.json``: written last; counts, errors, and what the input was. A shard
   whose manifest matches its input is complete and is skipped by a rerun.
+
+While a file is mapped its shard is written as hidden temporaries ``.NAME.PID.EXT``
+(PID: the worker process's id), renamed when complete; a failed mapping removes them,
+and :func:`remove_temporaries` removes those a killed worker or an interrupt left.
 """
 
 from __future__ import annotations
@@ -27,12 +31,14 @@ import fsspec
 
 from kg.ingest import BATCH_QUADS, Batch, Delete, Put, mapped_batches
 
-__all__ = ["Manifest", "is_current", "map_file", "read_batches", "shard_name"]
+__all__ = ["Manifest", "is_current", "map_file", "read_batches", "remove_temporaries", "shard_name"]
 
 _HELD_BY = "<http://purl.org/spar/pro/isHeldBy>"
 _YEAR = "<http://purl.org/spar/fabio/hasPublicationYear>"
 _AUTHORSHIP = re.compile(r"^<(.+)/br/pmid/(\d+)/ar/(\d+)> ")
 _YEAR_VALUE = re.compile(r'"(\d{4})"')
+_PARTS = ("nq.gz", "batches.gz", "authors.parquet")  # the shard files written as temporaries first
+_TEMPORARY = re.compile(r"^\.(.+)\.\d+\.(?:nq\.gz|batches\.gz|authors\.parquet)$")
 
 
 @dataclass
@@ -100,39 +106,59 @@ def map_file(path: str, out: str, base_iri: str, format: str = "auto") -> dict[s
     errors: list[tuple[str, str]] = []
     order = 0
     tmp = f"{root}/.{name}.{os.getpid()}"
-    with fs.open(f"{tmp}.nq.gz", "wb") as raw_nq, fs.open(f"{tmp}.batches.gz", "wb") as raw_batches:
-        with gzip.GzipFile(fileobj=raw_nq, mode="wb", compresslevel=1) as nq, \
-                gzip.GzipFile(fileobj=raw_batches, mode="wb", compresslevel=1) as batches:
-            for batch in mapped_batches([path], format, base_iri, BATCH_QUADS):
-                pickle.dump(batch, batches, protocol=pickle.HIGHEST_PROTOCOL)
-                errors.extend(batch.errors)
-                warnings += len(batch.warnings)
-                for item in batch.items:
-                    order += 1
-                    if isinstance(item, Delete):
-                        deletions += 1
-                        _add_row(rows, item.pmid, 0, "", None, order)  # a tombstone: the record is gone
-                        continue
-                    records += 1
-                    nq.write(item.nquads)
-                    quads += item.nquads.count(b"\n")
-                    _authorships(item, order, rows)
-                fresh = [(h, t) for h, t in batch.texts.items() if h not in seen]
-                seen.update(h for h, _ in fresh)
-                nq.write("".join(f"{t} {entities} .\n" for _, t in fresh).encode())
-                quads += len(fresh)
-    with fs.open(f"{tmp}.authors.parquet", "wb") as f:
-        pq.write_table(pa.table(rows, schema=pa.schema([("pmid", pa.int64()), ("rank", pa.int32()),
-                                                        ("person", pa.string()), ("year", pa.int32()),
-                                                        ("order", pa.int64())])), f)
-    for ext in ("nq.gz", "batches.gz", "authors.parquet"):
-        fs.mv(f"{tmp}.{ext}", f"{root}/{name}.{ext}")
+    try:
+        with fs.open(f"{tmp}.nq.gz", "wb") as raw_nq, fs.open(f"{tmp}.batches.gz", "wb") as raw_batches:
+            with gzip.GzipFile(fileobj=raw_nq, mode="wb", compresslevel=1) as nq, \
+                    gzip.GzipFile(fileobj=raw_batches, mode="wb", compresslevel=1) as batches:
+                for batch in mapped_batches([path], format, base_iri, BATCH_QUADS):
+                    pickle.dump(batch, batches, protocol=pickle.HIGHEST_PROTOCOL)
+                    errors.extend(batch.errors)
+                    warnings += len(batch.warnings)
+                    for item in batch.items:
+                        order += 1
+                        if isinstance(item, Delete):
+                            deletions += 1
+                            _add_row(rows, item.pmid, 0, "", None, order)  # a tombstone: the record is gone
+                            continue
+                        records += 1
+                        nq.write(item.nquads)
+                        quads += item.nquads.count(b"\n")
+                        _authorships(item, order, rows)
+                    fresh = [(h, t) for h, t in batch.texts.items() if h not in seen]
+                    seen.update(h for h, _ in fresh)
+                    nq.write("".join(f"{t} {entities} .\n" for _, t in fresh).encode())
+                    quads += len(fresh)
+        with fs.open(f"{tmp}.authors.parquet", "wb") as f:
+            pq.write_table(pa.table(rows, schema=pa.schema([("pmid", pa.int64()), ("rank", pa.int32()),
+                                                            ("person", pa.string()), ("year", pa.int32()),
+                                                            ("order", pa.int64())])), f)
+        for ext in _PARTS:
+            fs.mv(f"{tmp}.{ext}", f"{root}/{name}.{ext}")
+    except BaseException:
+        # Half-written temporaries are never valid: leave nothing behind (a rerun maps the file anew).
+        for ext in _PARTS:
+            if fs.exists(f"{tmp}.{ext}"):
+                fs.rm(f"{tmp}.{ext}")
+        raise
     stat = os.stat(path)
     manifest = Manifest(path, name, stat.st_size, stat.st_mtime, records, deletions, quads, errors, warnings,
                         time.monotonic() - started, fs.size(f"{root}/{name}.nq.gz"))
     with fs.open(f"{root}/{name}.manifest.json", "w") as f:
         json.dump(manifest.__dict__, f)
     return manifest.__dict__
+
+
+def remove_temporaries(out: str, names: set[str]) -> int:
+    """Remove the temporaries of the shards ``names`` from ``out`` (left by a killed worker or
+    an interrupted build; never valid, as a complete shard has been renamed); returns how many."""
+    fs, root = fsspec.core.url_to_fs(out)
+    if not fs.exists(root):
+        return 0
+    stale = [path for path in fs.ls(root, detail=False)
+             if (m := _TEMPORARY.match(os.path.basename(path))) and m.group(1) in names]
+    for path in stale:
+        fs.rm(path)
+    return len(stale)
 
 
 def _authorships(item: Put, order: int, rows: dict[str, list]) -> None:
