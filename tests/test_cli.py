@@ -436,3 +436,45 @@ def test_a_graph_result_is_written_whole_and_counted_as_it_is_streamed(store: st
         held = len(list(graph.store.quads_for_pattern(None, None, None, graph.named_graph("24649313"))))
         written = write_results(graph.query(construct), io.BytesIO(), "ntriples", graph.prefixes)
     assert out.returncode == 0 and len(out.stdout.decode().splitlines()) == held == written > 100
+
+
+def test_output_through_a_link_replaces_the_file_it_names_and_keeps_the_link(store: str, tmp_path: Path) -> None:
+    (tmp_path / "real.nt").write_text("old\n")
+    (tmp_path / "link.nt").symlink_to("real.nt")
+    out = kg("export", "--graph", "24649313", "-o", str(tmp_path / "link.nt"), "--store", store)
+    assert out.returncode == 0 and (tmp_path / "link.nt").is_symlink()
+    assert (tmp_path / "real.nt").read_text().startswith("<https://example.org/kg/")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.nt", "real.nt"]
+
+
+def test_output_to_a_fifo_or_dev_stdout_is_written_as_it_is(store: str, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.nt"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    out = kg("export", "--graph", "24649313", "-o", str(fifo), "--store", store)
+    lines = reader.communicate()[0].decode().splitlines()
+    assert out.returncode == 0 and len(lines) > 100 and fifo.is_fifo()
+    direct = kg("export", "--graph", "24649313", "--format", "ntriples", "-o", "/dev/stdout", "--store", store)
+    assert direct.returncode == 0 and direct.stdout.decode().splitlines() == lines
+    assert Path("/dev/stdout").is_symlink()
+
+
+def test_a_full_disk_names_the_output_file() -> None:
+    from kg.output import open_output
+
+    with pytest.raises(OSError) as full:
+        with open_output("/dev/full") as out:  # a device: written as it is, and always full
+            out.write(b"x" * 100_000)
+            out.flush()
+    assert (full.value.errno, full.value.filename) == (28, "/dev/full")
+
+
+def test_a_file_too_large_for_the_disk_is_named_and_not_left_behind(store: str, tmp_path: Path) -> None:
+    # A real write error from the file system: the file size limit stands for a full disk.
+    limited = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+               "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096)); from kg.cli import main; main()")
+    target = tmp_path / "big.nt"
+    out = subprocess.run([sys.executable, "-c", limited, "export", "-o", str(target), "--store", store],
+                         capture_output=True)
+    assert out.returncode == 1 and out.stderr.decode() == f"Error: {target}: File too large\n"
+    assert list(tmp_path.iterdir()) == []
