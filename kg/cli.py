@@ -21,6 +21,7 @@ from kg.clitools import (
     base_iri_option,
     fail,
     ingest_summary,
+    interruptible,
     open_store,
     report_problems,
     store_option,
@@ -44,7 +45,8 @@ from kg.wording import counted
 
 
 class _Commands(click.Group):
-    """kg's command group: a file the system refuses us is a message, not a traceback."""
+    """kg's command group: a file the system refuses us is a message, not a traceback, and
+    Ctrl-C exits with 130, the shell's code for an interrupt (click's own is 1, as for a failure)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -53,6 +55,9 @@ class _Commands(click.Group):
             raise
         except OSError as exc:
             raise click.ClickException(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc)) from None
+        except (KeyboardInterrupt, click.Abort):
+            click.echo("\ninterrupted", err=True)  # an -o file is written only once complete: none is left
+            raise click.exceptions.Exit(130) from None
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,7 +95,8 @@ def ingest(paths: tuple[str, ...], store: str, base_iri: str | None, fmt: str, q
 
     \b
     Exit codes: 0 all records loaded; 3 some records were skipped (listed on
-    stderr); 2 a PATH does not exist; 1 the store could not be used.
+    stderr); 2 a PATH does not exist; 1 the store could not be used; 130
+    interrupted.
 
     \b
     Example:
@@ -178,7 +184,7 @@ def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...
         if missing:
             raise click.UsageError(f"query {nq.name} needs --param " + ", ".join(f"{m}=..." for m in missing))
         try:
-            result = kg.query(nq.sparql, params=bindings)
+            result = interruptible(lambda: kg.query(nq.sparql, params=bindings))
         except SyntaxError as exc:
             source = query if query.endswith((".rq", ".sparql")) or nq.name != "query" else None
             fail(syntax_error_message(nq.sparql, str(exc), source))
@@ -193,7 +199,7 @@ def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...
         chosen = fmt or _RESULT_EXTENSIONS.get(suffix)
         try:
             with open_output(output or "-") as out:
-                write_results(result, out, chosen or default, kg.prefixes)
+                interruptible(lambda: write_results(result, out, chosen or default, kg.prefixes))
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--format" if fmt else "--output") from None
         except OSError as exc:
@@ -338,7 +344,7 @@ def validate(store: str, graphs: tuple[str, ...], report: str | None) -> None:
 
     Prints one line per violation (record, focus node, path, message) and a
     summary. Exit codes: 0 conforms; 4 violations found; 1 the store could not
-    be used.
+    be used; 130 interrupted.
 
     \b
     Example:
@@ -583,7 +589,7 @@ def _document_exit_codes(group: click.Group) -> None:
             _document_exit_codes(command)
         elif "Exit codes" not in (command.help or ""):
             command.epilog = ("Exit codes: 0 done; 1 it failed (the store, a file or the query: the message "
-                              "says which); 2 a bad option or argument.")
+                              "says which); 2 a bad option or argument; 130 interrupted.")
 
 
 _document_exit_codes(main)

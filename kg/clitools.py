@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -22,7 +23,7 @@ from kg.store import DEFAULT_STORE, KnowledgeGraph, StoreError
 from kg.wording import counted, no_format
 
 __all__ = ["Progress", "base_iri_option", "fail", "ingest_summary", "open_store", "report_problems", "store_option",
-           "syntax_error_message", "unknown_extension"]
+           "interruptible", "syntax_error_message", "unknown_extension"]
 
 store_option = click.option(
     "--store",
@@ -64,6 +65,34 @@ def unknown_extension(path: str, extensions: Iterable[str], *, gz: bool = True, 
     """
     return click.BadParameter(no_format(os.path.basename(path), extensions, gz=gz,
                                         option="--format" if format_option else None), param_hint=param_hint)
+
+
+_T = TypeVar("_T")
+
+
+def interruptible(work: Callable[[], _T]) -> _T:
+    """``work()``, run in a thread so that Ctrl-C stops the command at once.
+
+    Oxigraph evaluates a query (a COUNT over the whole store, say) without returning to
+    Python, which sees a signal only when it does; the main thread waits here instead, and
+    leaves the thread to end with the process. For read-only work only.
+    """
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as exc:  # handed to the main thread, which raises it
+            outcome.append((False, exc))
+
+    thread = threading.Thread(target=run, name="kg-query", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.1)
+    done, value = outcome[0]
+    if not done:
+        raise value
+    return value  # type: ignore[no-any-return]
 
 
 def open_store(store: str, **kwargs: Any) -> KnowledgeGraph:

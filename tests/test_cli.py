@@ -6,8 +6,10 @@ import io
 import json
 import os
 import pty
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -477,4 +479,15 @@ def test_a_file_too_large_for_the_disk_is_named_and_not_left_behind(store: str, 
     out = subprocess.run([sys.executable, "-c", limited, "export", "-o", str(target), "--store", store],
                          capture_output=True)
     assert out.returncode == 1 and out.stderr.decode() == f"Error: {target}: File too large\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_exits_130_with_a_line_and_no_output_file(store: str, tmp_path: Path) -> None:
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # about 10^10 rows to count
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "query", endless, "-o", str(tmp_path / "n.csv"),
+                                "--store", store], stderr=subprocess.PIPE)
+    time.sleep(3)  # in the query by then
+    process.send_signal(signal.SIGINT)
+    err = process.communicate(timeout=60)[1].decode()
+    assert process.returncode == 130 and err.endswith("\ninterrupted\n") and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
