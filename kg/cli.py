@@ -34,7 +34,7 @@ from kg.network.commands import network, resolve
 from kg.ontologies import load_ontologies, ontology_graph
 from kg.output import extension, open_output, unwritable
 from kg.profiles import PROFILE_EXTENSIONS, PROFILES, export_profile
-from kg.query import RESULT_FORMATS, load_query, named_queries, parse_param, write_results
+from kg.query import RESULT_FORMATS, bind_params, load_query, named_queries, parse_param, write_results
 from kg.resources import shipped
 from kg.selection import SelectionError
 from kg.sources import FORMATS, ignored_files
@@ -183,23 +183,25 @@ def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...
         missing = [p.name for p in nq.params if p.name not in bindings]
         if missing:
             raise click.UsageError(f"query {nq.name} needs --param " + ", ".join(f"{m}=..." for m in missing))
-        try:
-            result = interruptible(lambda: kg.query(nq.sparql, params=bindings))
-        except SyntaxError as exc:
-            source = query if query.endswith((".rq", ".sparql")) or nq.name != "query" else None
-            fail(syntax_error_message(nq.sparql, str(exc), source))
-        except ValueError as exc:  # --param given to a query that cannot take it
-            raise click.UsageError(str(exc)) from None
-        except OSError as exc:
-            fail(f"query failed: {exc}")
-        default = "turtle" if isinstance(result, ox.QueryTriples) else "table"
         suffix = extension(output) if output else ""
         if not fmt and suffix and suffix not in _RESULT_EXTENSIONS:
             raise unknown_extension(output, _RESULT_EXTENSIONS)
-        chosen = fmt or _RESULT_EXTENSIONS.get(suffix)
         try:
+            sparql = bind_params(nq.sparql, bindings, kg.prefixes)
+        except ValueError as exc:  # --param given to a query that cannot take it
+            raise click.UsageError(str(exc)) from None
+
+        def answer() -> None:  # in one thread: pyoxigraph's results stay in the thread that made them
+            result = kg.query(sparql)
+            default = "turtle" if isinstance(result, ox.QueryTriples) else "table"
             with open_output(output or "-") as out:
-                interruptible(lambda: write_results(result, out, chosen or default, kg.prefixes))
+                write_results(result, out, fmt or _RESULT_EXTENSIONS.get(suffix) or default, kg.prefixes)
+
+        try:
+            interruptible(answer)
+        except SyntaxError as exc:
+            source = query if query.endswith((".rq", ".sparql")) or nq.name != "query" else None
+            fail(syntax_error_message(nq.sparql, str(exc), source))
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--format" if fmt else "--output") from None
         except OSError as exc:

@@ -10,6 +10,7 @@ import os
 import re
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -75,7 +76,8 @@ def interruptible(work: Callable[[], _T]) -> _T:
 
     Oxigraph evaluates a query (a COUNT over the whole store, say) without returning to
     Python, which sees a signal only when it does; the main thread waits here instead, and
-    leaves the thread to end with the process. For read-only work only.
+    leaves the thread to end with the process. For read-only work only, whose pyoxigraph
+    results stay inside it: they may not even be dropped in another thread.
     """
     outcome: list[Any] = []
 
@@ -83,6 +85,10 @@ def interruptible(work: Callable[[], _T]) -> _T:
         try:
             outcome.append((True, work()))
         except BaseException as exc:  # handed to the main thread, which raises it
+            error: BaseException | None = exc
+            while error is not None:  # its frames hold pyoxigraph results: free them here
+                traceback.clear_frames(error.__traceback__)
+                error = error.__cause__ or error.__context__
             outcome.append((False, exc))
 
     thread = threading.Thread(target=run, name="kg-query", daemon=True)
