@@ -18,6 +18,7 @@ import pytest
 from helpers import BULK, DATA, SEED
 
 from kg.build import build, ordered_inputs, read_edges
+from kg.build.shards import map_file
 from kg.mapping.iris import Iris
 from kg.records import Deletion, Record
 from kg.sources import read_records
@@ -54,8 +55,13 @@ def cluster():
 
 def test_build_gives_the_store_ingest_gives_and_a_rerun_does_nothing(tmp_path: Path, ingested: Path, cluster) -> None:
     out, store = str(tmp_path / "shards"), str(tmp_path / "built")
+    started = time.monotonic()
     report = build(FILES, out, store=store, client=cluster)
+    elapsed = time.monotonic() - started
     assert (report.files, report.mapped, report.applied, report.errors) == (5, 5, 5, [])
+    # Applying overlaps mapping: the two reported phases must not count the same seconds twice.
+    assert 0 < report.map_seconds and 0 < report.reduce_seconds
+    assert report.map_seconds + report.reduce_seconds <= elapsed
     assert report.records == 1 + 7 + 473 + 93 + 292
     assert _content(Path(store)) == _content(ingested)
     again = build(FILES, out, store=store, client=cluster)
@@ -149,3 +155,55 @@ def test_the_update_file_builds_the_same_store_as_ingest(tmp_path: Path, bulk_st
     report = build([str(BULK)], str(tmp_path / "shards"), store=str(tmp_path / "built"), client=cluster)
     assert report.load.added == 20783 and report.load.deletions_absent == 20
     assert _bookkeeping(tmp_path / "built") == _bookkeeping(bulk_store)
+
+
+def test_a_build_removes_the_temporaries_earlier_runs_left_and_only_those(tmp_path: Path, cluster) -> None:
+    out = tmp_path / "shards"
+    out.mkdir()
+    stale = [".narchd.24546.nq.gz", ".narchd.24546.batches.gz", ".narchd.77.authors.parquet"]
+    kept = [".narchd.nq.gz", ".narchd.24546.nq.gz.bak", ".pubmr.24546.nq.gz", "notes.txt"]  # not ours, or not these
+    for name in stale + kept:
+        (out / name).write_bytes(b"partial")
+    report = build([str(DATA / "medline/narchd.txt")], str(out), load=False, client=cluster)
+    assert report.mapped == 1 and report.errors == []
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == sorted(n for n in kept if n[0] == ".")
+
+
+def test_an_interrupted_mapping_leaves_no_temporaries(tmp_path: Path) -> None:
+    out = tmp_path / "shards"
+    seen: list[list[str]] = []
+
+    def interrupt(signum: int, frame: object) -> None:
+        seen.append(sorted(p.name for p in out.iterdir()))
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 1.5)  # the bulk file takes far longer to map
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            map_file(str(BULK), str(out), "https://example.org/kg/")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert seen and any(n.endswith(".batches.gz") for n in seen[0])  # it was interrupted while writing
+    assert list(out.iterdir()) == []
+
+
+def test_ctrl_c_says_what_was_kept_in_one_line_and_exits_130(tmp_path: Path) -> None:
+    out = tmp_path / "shards"
+    command = [sys.executable, "-m", "kg.cli", "build", str(BULK), str(DATA / "medline/narchd.txt"),
+               "--out", str(out), "--no-load", "--workers", "1"]
+    # A session of its own: the SIGINT goes to the whole group, workers included, as a terminal's ^C does.
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(out.glob(".pubmed21n1298.*.batches.gz")):
+        time.sleep(0.1)
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert stderr.splitlines() == [f"interrupted: {len(list(out.glob('*.manifest.json')))} of 2 files kept as "
+                                   f"complete shards in {out}; run the same command again to resume"]
+    assert stdout == ""
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
