@@ -13,7 +13,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import click
 
@@ -119,7 +119,7 @@ class Progress:
         self.started = time.monotonic()
 
     @classmethod
-    def beside(cls, output: str) -> Progress:
+    def beside(cls, output: str | None = None) -> Self:
         """A display on a terminal's stderr, unless the results (``output`` "-") go to that terminal too."""
         return cls(enabled=click.get_text_stream("stderr").isatty()
                    and not (output == "-" and click.get_text_stream("stdout").isatty()))

@@ -4,11 +4,18 @@ straight from the parsed records (not through the store); exports read back; pic
 from __future__ import annotations
 
 import csv
+import errno
 import gzip
+import io
 import json
+import os
 import re
 import shutil
+import signal
 import struct
+import subprocess
+import sys
+import time
 from collections import Counter, defaultdict
 from itertools import combinations
 from pathlib import Path
@@ -40,6 +47,7 @@ from kg.network.identity import (
 )
 from kg.network.metrics import centralities, summary
 from kg.network.plot import plot
+from kg.network.writeback import interrupts_deferred
 from kg.records import Record
 from kg.sources import read_records
 from kg.store import KnowledgeGraph
@@ -951,3 +959,92 @@ def test_the_format_options_say_what_they_format(pair_store: Path) -> None:
     assert "report's format on standard output" in format_help(["stats"])
     assert "report's format on standard output (not the -o network file's" in format_help(["communities"])
     assert "network file's format" in format_help(["country"])
+
+
+def test_graphml_to_a_full_disk_fails_with_the_error_not_a_segfault(small_store: Path) -> None:
+    # /dev/full fails every write with ENOSPC, as a full disk does; lxml's GraphML writer, left by
+    # that error, used to crash the interpreter when garbage-collected (return code -11).
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    command = [sys.executable, "-m", "kg.cli", "network", "coauthor", "--store", str(small_store), "-o", "-",
+               "--format", "graphml"]
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(command, check=False, stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert "Error: [Errno 28] No space left on device" in done.stderr
+
+
+class _FullFile(io.FileIO):
+    """A real file on a disk that is full after ``room`` bytes."""
+
+    def __init__(self, path: Path, room: int) -> None:
+        super().__init__(path, "w")
+        self.room = room
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        if self.tell() + len(data) > self.room:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().write(data)
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
+def test_a_write_error_in_the_middle_of_a_network_file_is_raised(fmt: str, corpus, tmp_path: Path) -> None:
+    graph = build(corpus, "coauthor").graph
+    with _FullFile(tmp_path / "n", 10_000) as out, pytest.raises(OSError) as raised:
+        network_io.write(graph, out, fmt)
+    assert raised.value.errno == errno.ENOSPC
+    with open(tmp_path / "whole", "wb") as whole:  # and the writer still works after it
+        network_io.write(graph, whole, fmt)
+    assert (tmp_path / "whole").stat().st_size > 10_000
+
+
+def test_ctrl_c_is_held_back_until_the_block_is_done() -> None:
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts_deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # the handler has run by now: a KeyboardInterrupt would stop the block here
+            done.append("block")
+        done.append("after")  # never: the interrupt comes as the block ends
+    assert done == ["block"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_during_write_back_leaves_the_new_graph_whole(small_store: Path, tmp_path: Path) -> None:
+    store = shutil.copytree(small_store, tmp_path / "store", ignore=shutil.ignore_patterns("lock"))
+    old = CliRunner().invoke(network_group, ["write-back", "country", "--store", str(store)])
+    assert old.exit_code == 0, old.output
+    # The write-back of the co-author network, 50 quads a transaction, sends itself a real SIGINT
+    # (Ctrl-C) after 120 quads, in the middle of the write.
+    child = f"""
+import os, signal
+from kg.network import writeback
+from kg.network.build import build
+from kg.network.communities import detect
+from kg.network.extract import extract
+from kg.network.metrics import centralities
+from kg.store import KnowledgeGraph
+
+writeback.CHUNK = 50
+with KnowledgeGraph.open({str(store)!r}, writable=True, create=False) as kg:
+    net = build(extract(kg), "coauthor")
+    quads = writeback.network_quads(kg, net, centralities(net.graph), detect(net))
+    print(len(quads), flush=True)
+    def interrupting():
+        for n, quad in enumerate(quads):
+            if n == 120:
+                os.kill(os.getpid(), signal.SIGINT)
+            yield quad
+    writeback.write_back(kg, interrupting())
+    print("not interrupted", flush=True)
+"""
+    done = subprocess.run([sys.executable, "-c", child], check=False, capture_output=True, text=True,
+                          timeout=300)
+    # Python ends on an uncaught KeyboardInterrupt by killing itself with SIGINT.
+    assert done.returncode == -signal.SIGINT and done.stderr.rstrip().endswith("KeyboardInterrupt"), done.stderr
+    assert "not interrupted" not in done.stdout
+    expected = int(done.stdout.split()[0])
+    with KnowledgeGraph.open(store) as kg:
+        held = kg.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH kg:graph\\/derived\\/network { ?s ?p ?o } }")
+        assert held[0]["n"] == expected > 120
+        assert not kg.select("SELECT ?n WHERE { ?n kgv:inNetwork kg:network\\/country }")

@@ -17,7 +17,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from kg.clitools import fail, open_store, store_option, syntax_error_message, unknown_extension
+from kg.clitools import Progress, fail, open_store, store_option, syntax_error_message, unknown_extension
 from kg.network import io as network_io
 from kg.network.build import COUNTINGS, KIND_OPTIONS, KINDS, LEVELS, Network, build, filter_network
 from kg.network.communities import detect
@@ -77,6 +77,26 @@ def _selection_options(command: Callable) -> Callable:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+class _Phases(Progress):
+    """The phase a long command is in (reading the store, building, betweenness...), on one
+    line of a terminal's stderr, wiped before any other message goes there."""
+
+    def phase(self, line: str) -> None:
+        # A new phase is shown at once: the redraw limit would leave the last one up for all of it.
+        self.last = 0.0
+        self.show(line)
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r" + " " * 100 + "\r", nl=False, err=True)
+            self.shown = False
+
+    def wiped_at_end(self) -> _Phases:
+        """This display, wiped when the command ends: an error message (or Ctrl-C) gets a clean line."""
+        click.get_current_context().call_on_close(self.clear)
+        return self
 
 
 def _given(ctx: click.Context, name: str) -> bool:
@@ -170,11 +190,13 @@ def _selected(kg: KnowledgeGraph, query_file: str) -> set[str]:
     return selection.pmids
 
 
-def _load(kg: KnowledgeGraph, kind: str, o: dict[str, Any]) -> Network:
+def _load(kg: KnowledgeGraph, kind: str, o: dict[str, Any], progress: _Phases) -> Network:
     """Build and filter the network the options describe; report its size and the identities used."""
     pmids = _selected(kg, o["query_file"]) if o["query_file"] else None
+    progress.phase(f"{kind} network: reading the store...")
     corpus = extract(kg, pmids=pmids, from_year=o["from_year"], to_year=o["to_year"], mesh=True)
     same = identities(kg)
+    progress.phase(f"{kind} network: building...")
     given = {"counting": o["counting"], "max_authors": o["max_authors"] or None, "level": o["level"]}
     # Only the options this kind uses: write-back builds several kinds with one set of options.
     network = build(corpus, kind, same.same, **{n: v for n, v in given.items() if kind in KIND_OPTIONS[n]})
@@ -182,6 +204,7 @@ def _load(kg: KnowledgeGraph, kind: str, o: dict[str, Any]) -> Network:
     ego = _node_id(kg, o["ego"]) if o["ego"] else None
     if ego is not None:
         ego = _matching(ego, [*network.graph, *(same.same if kind in _PERSON_KINDS else ())])
+    progress.clear()
     if kind in _PERSON_KINDS and ego in same.same:
         # A merged person is no node of its own: its papers are its target's.
         click.echo(f"--ego {compact(ego, kg.prefixes)} is merged into {compact(same.same[ego], kg.prefixes)} "
@@ -204,6 +227,24 @@ def _load(kg: KnowledgeGraph, kind: str, o: dict[str, Any]) -> Network:
     return network
 
 
+def _centralities(net: Network, samples: int, seed: int, progress: _Phases) -> dict[str, dict[Any, float]]:
+    """:func:`centralities`, one at a time to show which is being computed."""
+    values: dict[str, dict[Any, float]] = {}
+    for name in CENTRALITIES:
+        progress.phase(f"{net.kind} network: {'PageRank' if name == 'pagerank' else name + ' centrality'}...")
+        values.update(centralities(net.graph, samples=samples, seed=seed, which=(name,)))
+    return values
+
+
+def _write(graph: Any, output: str, fmt: str, progress: _Phases) -> None:
+    """Write the network to ``output`` and say which files were written."""
+    progress.phase(f"writing {Path(output).name}...")
+    written = network_io.write(graph, output, fmt)
+    progress.clear()
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
+
+
 def _kind_command(kind: str, text: str) -> click.Command:
     @click.command(kind, help=text)
     @_selection_options
@@ -217,13 +258,15 @@ def _kind_command(kind: str, text: str) -> click.Command:
     def command(store: str, output: str, fmt: str | None, **options: Any) -> None:
         _check_options([kind])
         chosen = _network_format(output, fmt)
+        progress = _Phases.beside(output).wiped_at_end()
         with open_store(store) as kg:
-            network = _load(kg, kind, options)
+            network = _load(kg, kind, options, progress)
         if output == "-":
+            progress.phase(f"{kind} network: writing...")
             network_io.write(network.graph, sys.stdout.buffer, chosen)
+            progress.clear()
             return
-        for path in network_io.write(network.graph, output, chosen):
-            click.echo(f"wrote {path}", err=True)
+        _write(network.graph, output, chosen, progress)
 
     return command
 
@@ -301,11 +344,14 @@ def stats(kind: str, store: str, top: int, samples: int, seed: int, fmt: str, **
       kg network stats country --from-year 2010 --format json
     """
     _check_options([kind])
+    progress = _Phases.beside().wiped_at_end()
     with open_store(store) as kg:
-        net = _load(kg, kind, options)
+        net = _load(kg, kind, options, progress)
         prefixes = kg.prefixes
+    progress.phase(f"{kind} network: components, clustering, path length...")
     figures = summary(net, samples=samples // 2, seed=seed)
-    values = centralities(net.graph, samples=samples, seed=seed)
+    values = _centralities(net, samples, seed, progress)
+    progress.clear()
     g = net.graph
     tops = {name: [{"node": n, "label": g.nodes[n].get("label", n), "value": v} for n, v in top_nodes(g, vals, top)]
             for name, vals in values.items()}
@@ -374,16 +420,18 @@ def communities(kind: str, store: str, resolution: float, seed: int, show: int, 
     _check_options([kind])
     if output:
         _check_output(output, network_io.format_for(output) is not None, network_io.EXTENSIONS)
+    progress = _Phases.beside().wiped_at_end()
     with open_store(store) as kg:
-        net = _load(kg, kind, options)
+        net = _load(kg, kind, options, progress)
         prefixes = kg.prefixes
+    progress.phase(f"{kind} network: communities (Louvain)...")
     found = detect(net, resolution=resolution, seed=seed, top=top)
+    progress.clear()
     g, labels = net.graph, net.corpus.mesh_labels
     if output:
         for node, number in found.membership.items():
             g.nodes[node]["community"] = number
-        for path in network_io.write(g, output, network_io.format_for(output)):
-            click.echo(f"wrote {path}", err=True)
+        _write(g, output, network_io.format_for(output), progress)
     if fmt == "json":
         click.echo(json.dumps({
             "modularity": found.modularity, "resolution": resolution, "seed": seed,
@@ -436,12 +484,15 @@ def plot(kind: str, store: str, output: str, top: int, labels: int, width: int, 
 
     _check_options([kind])
     _check_output(output, Path(output).suffix.lower() in FORMATS, FORMATS, gz=False)
+    progress = _Phases.beside().wiped_at_end()
     with open_store(store) as kg:
-        net = _load(kg, kind, options)
+        net = _load(kg, kind, options, progress)
     if not net.graph.number_of_nodes():
         fail("the network is empty: nothing to plot")
+    progress.phase(f"{kind} network: drawing...")
     drawn = draw(net, output, top=top, labels=labels, width=width, height=height, seed=seed,
                  resolution=resolution, title=title)
+    progress.clear()
     click.echo(f"wrote {output}: {counted(drawn.number_of_nodes(), 'node')}, "
                f"{counted(drawn.number_of_edges(), 'edge')} ({width}x{height})", err=True)
 
@@ -469,16 +520,24 @@ def write_back(kinds: tuple[str, ...], store: str, resolution: float, seed: int,
 
     kinds = kinds or ("coauthor",)
     _check_options(kinds)
-    quads = []
+    progress = _Phases.beside().wiped_at_end()
+
+    def described(kg: KnowledgeGraph, kind: str) -> list[Any]:
+        """The quads of one network; apart so that the network is let go once they are made."""
+        net = _load(kg, kind, options, progress)
+        values = _centralities(net, samples, seed, progress)
+        progress.phase(f"{kind} network: communities (Louvain)...")
+        found = detect(net, resolution=resolution, seed=seed)
+        quads = network_quads(kg, net, values, found)
+        progress.clear()
+        click.echo(f"{kind}: {counted(len(found.communities), 'community', 'communities')}, "
+                   f"modularity {found.modularity:.4f}", err=True)
+        return quads
+
     with open_store(store, writable=True, create=False) as kg:
-        for kind in kinds:
-            net = _load(kg, kind, options)
-            values = centralities(net.graph, samples=samples, seed=seed)
-            found = detect(net, resolution=resolution, seed=seed)
-            quads += network_quads(kg, net, values, found)
-            click.echo(f"{kind}: {counted(len(found.communities), 'community', 'communities')}, "
-                       f"modularity {found.modularity:.4f}", err=True)
-        written = store_quads(kg, quads)
+        quads = [quad for kind in kinds for quad in described(kg, kind)]
+        written = store_quads(kg, quads, progress.phase)
+        progress.clear()
         click.echo(f"{counted(written, 'triple')} in {network_graph(kg)}")
 
 

@@ -86,8 +86,32 @@ def _scalars(graph: nx.Graph) -> nx.Graph:
     return out
 
 
+class _Held:
+    """A binary stream for networkx's lxml GraphML writer: the first write error (a full disk)
+    is held back, the rest of the document discarded, and the error raised once lxml is done.
+
+    lxml's incremental writer, left by an exception from its stream, crashes the interpreter
+    with a segmentation fault when it is garbage-collected later.
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.error: OSError | None = None
+
+    def write(self, data: bytes) -> int:
+        if self.error is None:
+            try:
+                self.stream.write(data)
+            except OSError as exc:
+                self.error = exc
+        return len(data)
+
+
 def _write_graphml(graph: nx.Graph, handle: IO[bytes]) -> None:
-    nx.write_graphml(_scalars(graph), handle, encoding="utf-8")
+    held = _Held(handle)
+    nx.write_graphml(_scalars(graph), held, encoding="utf-8")
+    if held.error is not None:
+        raise held.error
 
 
 def _write_gexf(graph: nx.Graph, handle: IO[bytes]) -> None:

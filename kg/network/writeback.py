@@ -21,7 +21,11 @@ co-author network, for instance (a "/" in a prefixed name is written "\/")::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from itertools import islice
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -34,7 +38,7 @@ from kg.network.communities import Communities
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
 
-__all__ = ["network_graph", "network_quads", "write_back"]
+__all__ = ["CHUNK", "interrupts_deferred", "network_graph", "network_quads", "write_back"]
 
 _LABELS = {"coauthor": "co-authorship network", "author-affiliation": "author-affiliation network",
            "institution": "institution collaboration network", "country": "country collaboration network",
@@ -107,11 +111,51 @@ def network_quads(kg: KnowledgeGraph, network: Network, values: dict[str, dict],
     return quads
 
 
-def write_back(kg: KnowledgeGraph, quads: Iterable[ox.Quad]) -> int:
-    """Replace ``kg:graph/derived/network`` with ``quads``; returns how many were written."""
+#: Quads added per store transaction: one transaction of a whole graph (1.4 million
+#: quads for the co-author network of 20,000 papers) holds gigabytes in memory.
+CHUNK = 100_000
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) while the block runs; one that came is delivered after it.
+
+    Outside the main thread, where Python cannot set signal handlers, the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        # Delivered to the handler that was there before (KeyboardInterrupt, by default).
+        signal.raise_signal(signal.SIGINT)
+
+
+def write_back(kg: KnowledgeGraph, quads: Iterable[ox.Quad],
+               progress: Callable[[str], None] | None = None) -> int:
+    """Replace ``kg:graph/derived/network`` with ``quads``; returns how many were written.
+
+    Ctrl-C is held back until the old graph is removed and the new one written, so that
+    the graph holds one or the other, never a part. The new one is written :data:`CHUNK`
+    quads a transaction; ``progress(line)`` hears how far it got.
+    """
     graph = ox.NamedNode(network_graph(kg))
-    quads = list(quads)
-    kg.store.clear_graph(graph)
-    kg.store.extend(quads)
-    kg.store.flush()
-    return len(quads)
+    quads = iter(quads)
+    written = 0
+    with interrupts_deferred():
+        if progress:
+            progress("removing the old network graph...")
+        # One transaction: removing it in parts, by SPARQL sub-selects, slows down part by part.
+        kg.store.clear_graph(graph)
+        while chunk := list(islice(quads, CHUNK)):
+            if progress:
+                progress(f"writing the network graph: {written:,} quads...")
+            kg.store.extend(chunk)
+            written += len(chunk)
+        kg.store.flush()
+    return written
