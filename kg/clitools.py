@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
 import time
 import traceback
@@ -121,8 +122,7 @@ class Progress:
     @classmethod
     def beside(cls, output: str | None = None) -> Self:
         """A display on a terminal's stderr, unless the results (``output`` "-") go to that terminal too."""
-        return cls(enabled=click.get_text_stream("stderr").isatty()
-                   and not (output == "-" and click.get_text_stream("stdout").isatty()))
+        return cls(enabled=sys.stderr.isatty() and not (output == "-" and sys.stdout.isatty()))
 
     def count(self, doing: str, n: int, noun: str) -> None:
         """A running count and its rate: "exporting: 1,234,567 quads (98,765/s)"."""
