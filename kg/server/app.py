@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import json
 import os
+import shutil
 import tempfile
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -136,6 +137,7 @@ class _State:
 
     def close(self) -> None:
         self.pool.close()
+        shutil.rmtree(self.dump_dir, ignore_errors=True)
         if self.reader is not None:
             self.reader.close()
 
