@@ -13,7 +13,7 @@ import traceback
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pytest
 from helpers import DATA, SEED
@@ -361,11 +361,20 @@ def test_an_exception_in_the_reading_process_is_raised_with_its_traceback_once_t
         assert _pmids(kg) == ["24649313"]
 
 
+def _rebuild(message: str) -> Exception:
+    raise TypeError(f"cannot rebuild {message!r}")
+
+
 class _NotItsArgs(Exception):
-    """An exception that pickles but does not unpickle: its arguments are not its args."""
+    """An exception that pickles but does not unpickle, as one whose arguments are not its args does.
+    Its own __reduce__ makes it so even where dask.distributed has imported tblib, whose reducers rebuild
+    the exception classes defined before that import."""
 
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(f"{status} {reason}")
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return _rebuild, (str(self),)
 
 
 class _HoldsAFile(Exception):
