@@ -365,13 +365,10 @@ def _rebuild(message: str) -> Exception:
     raise TypeError(f"cannot rebuild {message!r}")
 
 
-class _NotItsArgs(Exception):
-    """An exception that pickles but does not unpickle, as one whose arguments are not its args does.
-    Its own __reduce__ makes it so even where dask.distributed has imported tblib, whose reducers rebuild
-    the exception classes defined before that import."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(f"{status} {reason}")
+class _DoesNotUnpickle(Exception):
+    """An exception that pickles but does not unpickle, as one whose constructor does not take its args.
+    A __reduce__ of its own keeps it so where dask.distributed has installed tblib's reducers, which
+    rebuild exceptions without calling their constructor."""
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:
         return _rebuild, (str(self),)
@@ -388,7 +385,7 @@ class _HoldsAFile(Exception):
 @pytest.mark.parametrize("sends", ["does not unpickle", "does not pickle"])
 def test_an_exception_the_reading_process_cannot_send_is_sent_as_its_traceback(sends: str) -> None:
     with open(SEED, "rb") as file:
-        failure = _NotItsArgs(503, "Service Unavailable") if sends == "does not unpickle" else _HoldsAFile(file)
+        failure = _DoesNotUnpickle("503 Service Unavailable") if sends == "does not unpickle" else _HoldsAFile(file)
         try:
             raise failure
         except Exception:
