@@ -59,8 +59,10 @@ def normalize_issn(text: str) -> str | None:
 
 
 def normalize_pmcid(text: str) -> str | None:
-    """A PMC id as "PMC1234567" (adding the prefix to bare numbers), or None."""
+    """A PMC id as "PMC1234567" (adding the prefix to bare numbers, dropping a version:
+    "PMC6134338.4" is PMC6134338), or None."""
     t = text.strip().upper()
     if t.startswith("PMC"):
         t = t[3:]
-    return f"PMC{t}" if t.isdigit() else None
+    number, dot, version = t.partition(".")
+    return f"PMC{number}" if number.isdigit() and (not dot or version.isdigit()) else None

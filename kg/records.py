@@ -184,8 +184,8 @@ class AbstractSection:
 
 
 def join_sections(sections: list[AbstractSection]) -> str:
-    """Abstract sections as one text, each "LABEL: text" (or just the text when unlabelled)."""
-    return " ".join(f"{s.label}: {s.text}" if s.label else s.text for s in sections)
+    """Abstract sections as one text, each "LABEL: text" (or just the text, or just the label)."""
+    return " ".join(f"{s.label}: {s.text}" if s.label and s.text else s.label or s.text for s in sections)
 
 
 @dataclass(slots=True)

@@ -115,6 +115,57 @@ def test_a_tag_like_token_at_the_end_of_an_abstract_stays_in_it(phrase: str) -> 
     assert _comparable(flat) == _comparable(normal)
 
 
+# A real record's flattened fields around a field that holds a tag-like token: the title of
+# the seed record, and its abstract.
+@pytest.mark.parametrize("field, prose", [
+    ("title", "Transfusion of group AB - plasma in trauma."),  # the AB stays in the title, the real PG stays PG
+    ("title", "Role of PG - E2 in inflammation."),
+    ("title", "Guidelines of the CN - Chinese Neurosurgical Society."),  # no collective author made up
+    ("abstract", "Insulin reduced FAU - fatty acid uptake - by 20%."),
+    ("abstract", "Lesions of the CN - cranial nerves."),
+    ("abstract", "The odds ratio was 2.1 (95% CI - lower bound 1.2, upper bound 3.4)."),
+    ("abstract", " ".join(f"In cohort {i} the AD - patients improved." for i in range(12))),  # more than a window
+])
+def test_a_title_or_abstract_ending_in_prose_after_a_tag_like_token_stays_whole(field: str, prose: str) -> None:
+    [base] = _records(SEED)
+    seed = SEED.read_text().strip()
+    tag, value, after = ("TI", base.title, "PG") if field == "title" else ("AB", base.abstract_text, "FAU")
+    assert f"{tag} - {value} {after} -" in seed
+    text = seed.replace(f"{tag} - {value} {after} -", f"{tag} - {prose} {after} -")
+    [rec] = [r for r in parse_medline(io.StringIO(text), "x") if isinstance(r, Record)]
+    assert (rec.title if field == "title" else rec.abstract_text) == prose
+    changed = {"title": prose} if field == "title" else {"abstract": rec.abstract}
+    assert _comparable(dataclasses.replace(base, **changed)) == _comparable(rec)
+
+
+def test_a_flattened_record_starting_pmid_without_a_space_is_read() -> None:
+    seed = SEED.read_text().strip()
+    [rec] = parse_medline(io.StringIO(seed.replace("PMID- 24649313", "PMID-24649313", 1)), "x")
+    assert _comparable(rec) == _comparable(_records(SEED)[0])
+
+
+def test_text_after_a_pmid_in_the_usual_layout_is_not_read_as_a_flattened_record() -> None:
+    text = (DATA / "medline/pair-7records.txt").read_text(encoding="utf-8")
+    first = text.split("\n\n")[0].strip() + "\n"
+    [rec] = parse_medline(io.StringIO(first.replace("\n", " extra\n", 1)), "x")
+    [base] = parse_medline(io.StringIO(first), "x")
+    assert rec.warnings == ["line 1: text after the PMID ignored: 'extra'"]
+    assert _comparable(dataclasses.replace(rec, warnings=[])) == _comparable(base)
+
+
+def test_records_pasted_with_a_margin_are_read_and_lines_after_the_last_record_are_warned_of() -> None:
+    text = (DATA / "medline/pair-7records.txt").read_text(encoding="utf-8")
+    blocks = [b.strip() for b in text.split("\n\n") if b.strip()]
+    indented = "\n".join("  " + line for line in blocks[1].splitlines())  # continuation lines now 8 spaces
+    flat_indented = " " + " ".join(blocks[2].split())
+    got = list(parse_medline(io.StringIO(f"{blocks[0]}\n\n{indented}\n\n{flat_indented}\nSearch results\n"), "x"))
+    want = list(parse_medline(io.StringIO("\n\n".join(blocks[:3])), "x"))
+    assert [_comparable(r) for r in got[:2]] == [_comparable(r) for r in want[:2]]
+    assert got[2].pmid == want[2].pmid and got[2].title == want[2].title
+    line = len(blocks[0].splitlines()) + len(blocks[1].splitlines()) + 4  # after two blank lines and the flat one
+    assert got[2].warnings == [f"line {line}: not a MEDLINE field line, ignored: 'Search results'"]
+
+
 def test_et_al_in_an_author_list_names_no_one() -> None:
     # narchd.txt: "AU  - et al." after the tenth author of three records.
     ends = {r.pmid: (len(r.authors), r.authors[-1].family) for r in _records(DATA / "medline/narchd.txt")
@@ -181,6 +232,22 @@ def test_grants_with_slashes_in_the_id() -> None:
     xml = _find("xml/pair-7records.xml", "30034368")
     text = _find("medline/pair-7records.txt", "30034368")
     assert xml.grants == text.grants
+
+
+def test_intramural_grant_acronyms() -> None:
+    # pybibx.txt: "GR  - EPA999999/ImEPA/Intramural EPA/United States"; NLM also writes ImNIH, ImCDC, ImNASA.
+    rec = _find("medline/pybibx.txt", "29750840")
+    assert [(g.grant_id, g.acronym, g.agency) for g in rec.grants] == [("EPA999999", "ImEPA", "Intramural EPA")]
+
+
+def test_a_substance_name_without_a_registry_number_is_a_supplementary_concept() -> None:
+    # "RN  - IFL protocol": the XML of the same record has it as a SupplMeshName.
+    text = _find("medline/ortho-search.nbib", "22202258")
+    xml = _find("xml/ortho-search.xml", "22202258")
+    assert [c.name for c in text.supplementary_concepts] == [c.name for c in xml.supplementary_concepts] == [
+        "IFL protocol"]
+    assert [(c.name, c.registry_number) for c in text.chemicals] == [
+        (c.name, c.registry_number) for c in xml.chemicals]
 
 
 def test_location_ids_with_and_without_type() -> None:
@@ -260,6 +327,8 @@ def test_books_with_editors_publisher_and_isbn() -> None:
     assert text_book.book.publisher == "NIHR Journals Library"
     assert text_book.book.collection_title == "Public Health Research"
     assert text_book.book.title.startswith("The impact of home energy efficiency interventions")
+    # Its "PL  - Southampton (UK)" is where the publisher is: no journal is made of it.
+    assert (text_book.book.publisher_location, text_book.journal) == ("Southampton (UK)", None)
 
 
 def test_old_2006_format_puts_the_affiliation_on_the_first_author() -> None:

@@ -200,6 +200,27 @@ def test_the_update_file_applies_versions_duplicates_and_deletions(bulk_store: P
         assert not kg.select('ASK { ?a fabio:hasPubMedId "31688362" }'.replace("ASK", "SELECT * WHERE"))
 
 
+def test_edge_cases_of_the_update_file(bulk_store: Path) -> None:
+    def affiliations(pmid: str) -> set[str]:
+        rows = kg.select("SELECT DISTINCT ?name WHERE { ?a fabio:hasPubMedId ?pmid ; pro:isDocumentContextFor ?r . "
+                         "?r pro:relatesToOrganization/foaf:name ?name }", params={"pmid": pmid})
+        return {row["name"] for row in rows}
+
+    with KnowledgeGraph.open(bulk_store) as kg:
+        # <ArticleId IdType="pmc">PMC6134338.4</ArticleId>: a PMC id with a version.
+        assert kg.select('SELECT ?pmc WHERE { ?a fabio:hasPubMedId "30271887" ; fabio:hasPubMedCentralId ?pmc }') == [
+            {"pmc": "PMC6134338"}]
+        # <AbstractText Label="LEVEL OF EVIDENCE: 4"/>: a section that is its label alone.
+        [row] = kg.select('SELECT ?ab WHERE { ?a fabio:hasPubMedId "31617889" ; dcterms:abstract ?ab }')
+        assert row["ab"].endswith("is easy to perform and promote. LEVEL OF EVIDENCE: 4")
+        # "; " inside brackets, and after an entity NLM left escaped, separates no affiliations.
+        assert "German Center for Cardiovascular Research (Deutsches Zentrum Für Herz-Kreislaufforschung; DZHK), " \
+               "partner site Berlin, Berlin, Germany" in affiliations("33372247")
+        assert not any(name.startswith("DZHK") for name in affiliations("33372247"))
+        assert "Metabolic &amp; Structural Biology Department, CSIR-Central Institute of Medicinal and Aromatic " \
+               "Plants, Lucknow- 226015, India" in affiliations("32484109")
+
+
 def test_an_older_version_does_not_replace_a_newer_one(tmp_path: Path) -> None:
     xml = (DATA / "xml/pair-7records.xml").read_text()
     newer = tmp_path / "v2.xml"

@@ -63,14 +63,24 @@ def parse_medline(stream: Iterable[str], name: str) -> Iterator[Record | ParseEr
     ``stream`` yields lines (a text file opened with universal newlines); ``name``
     names the input in positions and messages.
     """
-    records = 0
-    for fields, notes in medline_fields(stream):
-        if fields:
-            records += 1
-            yield _build(fields, notes, name)
-        elif not records:  # only lines that are not MEDLINE: say so (lines after the last record are let go)
-            yield ParseError(f"no MEDLINE record in the input: {len(notes):,} lines are not MEDLINE fields "
-                             f"({notes[0]})", SourcePosition(name, line=1))
+    last: Record | ParseError | None = None  # held back for the notes on lines after it
+    try:
+        for fields, notes in medline_fields(stream):
+            if fields:
+                if last is not None:
+                    yield last
+                last = _build(fields, notes, name)
+            elif last is None:  # only lines that are not MEDLINE: say so
+                yield ParseError(f"no MEDLINE record in the input: {len(notes):,} lines are not MEDLINE fields "
+                                 f"({notes[0]})", SourcePosition(name, line=1))
+            elif isinstance(last, Record):  # lines after the last record: its warnings say what was ignored
+                last.warnings.extend(notes)
+    except Exception:  # reading failed (a truncated .gz): the whole record before still counts
+        if last is not None:
+            yield last
+        raise
+    if last is not None:
+        yield last
 
 
 def medline_fields(stream: Iterable[str]) -> Iterator[tuple[list[list], list[str]]]:
@@ -95,21 +105,28 @@ def medline_fields(stream: Iterable[str]) -> Iterator[tuple[list[list], list[str
             continue
         recoded = [f"line {lineno}: not UTF-8; read as Windows-1252"] if not_utf8 and lineno in not_utf8 else ()
         if line[0] in " \t":
-            notes.extend(recoded)
-            if fields:
-                fields[-1][1] = f"{fields[-1][1]} {line.strip()}" if fields[-1][1] else line.strip()
+            margin = len(line) - len(line.lstrip(" "))
+            if margin < 6 and (m := _TAG_LINE.match(line[margin:])) and m.group(1) in ALL_TAGS:
+                line = line[margin:]  # a field line pasted with a margin: continuation lines have six spaces
             else:
-                notes.append(f"line {lineno}: continuation line outside a field, ignored")
-            continue
+                notes.extend(recoded)
+                if fields:
+                    fields[-1][1] = f"{fields[-1][1]} {line.strip()}" if fields[-1][1] else line.strip()
+                else:
+                    notes.append(f"line {lineno}: continuation line outside a field, ignored")
+                continue
         if line[4:6] == "- " and line[:4] != "PMID":
             # The usual layout ("AU  - Luo Y"): no regex needed, and this is most lines.
             tag, value = line[:4].rstrip(), line[6:].strip()
-        elif _FLAT_START.match(line):
+        elif _FLAT_START.match(line) and len(pairs := split_flattened(line)) > 1:
             if fields:
                 yield fields, notes
                 fields, notes = [], []
-            for record_fields in _records_of(split_flattened(line)):
-                yield [[t, v, lineno] for t, v in record_fields], list(recoded)
+            notes.extend(recoded)  # and the notes on lines before this one
+            for record_fields in _records_of(pairs):
+                yield [[t, v, lineno] for t, v in record_fields], notes
+                notes = list(recoded)
+            notes = []
             continue
         else:
             m = _TAG_LINE.match(line)
@@ -146,27 +163,36 @@ def _records_of(pairs: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]
 _TAGS_4 = sorted(t for t in ALL_TAGS if len(t) == 4)
 _TAGS_SHORT = sorted((t for t in ALL_TAGS if len(t) < 4), key=len, reverse=True)
 # After whitespace collapsing, 4-letter tags keep "TAG-", shorter ones become "TAG -".
-_CANDIDATE = re.compile(rf"(?<!\S)(?:({'|'.join(_TAGS_4)})-|({'|'.join(_TAGS_SHORT)}) -)(?= |$)")
-_WINDOW = 8  # candidates considered as the next real tag
+# ("PMID-123", without the space, as in the usual layout's sloppy exports.)
+_CANDIDATE = re.compile(rf"(?<!\S)(?:({'|'.join(_TAGS_4)})-(?= |$)|({'|'.join(_TAGS_SHORT)}) -(?= |$)|(PMID)-(?=\d))")
+_WINDOW = 24  # candidates considered as the next real tag
 _SKIP = 1.0  # reading a tag-like token as prose
 # Prose that mentions "CI -" or "AD -" is written in these fields: a tag-like token is read as
 # part of them more readily than as part of, say, a copyright line.
 _PROSE = frozenset({"TI", "AB", "OAB", "TT", "BTI", "VTI", "CTI", "COIS", "GN"})
 _SKIP_IN_OTHERS = 1.5
+_ODD_VALUE = 6.0  # a value that does not look like its tag's values
+_OUT_OF_ORDER = 10.0  # a tag before one that NLM writes earlier
+# A tag after one it never follows (AD after anything but a name): however many tag-like
+# tokens a long abstract holds, they are not worth it.
+_NOT_AFTER = 100.0
+_REPEATED = 5.0  # a second occurrence of a once-only tag
+# A title or an abstract that does not end as a sentence does ("Guidelines of the CN - Chinese
+# Neurosurgical Society."): more than one token read as prose, less than two.
+_UNFINISHED = 1.5
+_SENTENCES = frozenset({"TI", "AB"})
+_SENTENCE_ENDS = frozenset(".?!)]\"'")
 
 
 def _skip_cost(tag: str, tokens: int) -> float:
     return tokens * (_SKIP if tag in _PROSE else _SKIP_IN_OTHERS)
-_ODD_VALUE = 6.0  # a value that does not look like its tag's values
-_OUT_OF_ORDER = 10.0  # a tag before one that NLM writes earlier
-_REPEATED = 5.0  # a second occurrence of a once-only tag
 
 
 def _transition(a: str, b: str) -> float:
     if b == "PMID":
         return 0.0 if a == "SO" else 2.0
     if b in FOLLOWS and a not in FOLLOWS[b]:
-        return _OUT_OF_ORDER
+        return _NOT_AFTER
     if a == b and a not in REPEATABLE:
         return _REPEATED
     ga, gb = group_of(a), group_of(b)
@@ -175,7 +201,11 @@ def _transition(a: str, b: str) -> float:
 
 def _value_cost(tag: str, value: str) -> float:
     shape = VALUE_SHAPES.get(tag)
-    return _ODD_VALUE if shape is not None and value and not shape.fullmatch(value) else 0.0
+    if shape is not None and value and not shape.fullmatch(value):
+        return _ODD_VALUE
+    if tag in _SENTENCES and value[-1:] not in _SENTENCE_ENDS:
+        return _UNFINISHED
+    return 0.0
 
 
 def split_flattened(line: str) -> list[tuple[str, str]]:
@@ -189,7 +219,7 @@ def split_flattened(line: str) -> list[tuple[str, str]]:
     >>> split_flattened("PMID- 1 AB - In AD - a cohort. FAU - Luo, Yang AU - Luo Y AD - Dept X.")
     [('PMID', '1'), ('AB', 'In AD - a cohort.'), ('FAU', 'Luo, Yang'), ('AU', 'Luo Y'), ('AD', 'Dept X.')]
     """
-    cands = [(m.start(), m.end(), m.group(1) or m.group(2)) for m in _CANDIDATE.finditer(line)]
+    cands = [(m.start(), m.end(), m.group(1) or m.group(2) or m.group(3)) for m in _CANDIDATE.finditer(line)]
     if not cands:
         return []
     n = len(cands)
@@ -230,6 +260,10 @@ _ID_TYPE = re.compile(r"^(.*?)\s*\[([A-Za-z-]+)\]$")
 _PMID_REF = re.compile(r"\s*PMID:\s*(\d+)\s*$")
 _ISSN_TYPE = re.compile(r"^(\S+)\s*\(([A-Za-z]+)\)$")
 _CHEMICAL = re.compile(r"^(.*?)\s*\((.*)\)$")
+# A CAS number, a UNII, an EC number.
+_REGISTRY_NUMBER = re.compile(r"\d{2,7}-\d{2}-\d|[0-9A-Z]{10}|EC [\d.n-]+")
+# NLM's grant acronyms: "CA", "WT_", "ImNIH" (intramural programmes).
+_GRANT_ACRONYM = re.compile(r"(?:Im)?[A-Z][A-Z0-9_]{1,5}")
 
 
 class _Builder:
@@ -356,10 +390,11 @@ def _build(fields: list[list], notes: list[str], name: str) -> Record | ParseErr
 
 def _finish(b: _Builder) -> Record:
     rec = b.rec
-    if any(getattr(b.journal, f) for f in b.journal.__slots__):
-        rec.journal = b.journal
     if b.book.title or b.book.collection_title or b.book.publisher or b.book.isbns or b.book.editors:
         rec.book = b.book
+    journal = [f for f in b.journal.__slots__ if getattr(b.journal, f)]
+    if journal and (rec.book is None or journal != ["country"]):  # a book's PL is where its publisher is
+        rec.journal = b.journal
     seen = {h.status for h in rec.history}
     rec.history.extend(h for h in b.fallback_history if h.status not in seen)
     pick_article_ids(rec)
@@ -502,7 +537,7 @@ def _grant(b: _Builder, value: str, line: int) -> None:
     country = parts.pop() if len(parts) > 1 else None
     agency = parts.pop() if parts else None
     acronym = None
-    if parts and re.fullmatch(r"[A-Z][A-Z0-9_]{1,5}", parts[-1]) and (len(parts) > 1 or "NIH" in (agency or "")):
+    if parts and _GRANT_ACRONYM.fullmatch(parts[-1]) and (len(parts) > 1 or "NIH" in (agency or "")):
         acronym = parts.pop()
     grant_id = "/".join(parts).strip("/ ") or None
     b.rec.grants.append(Grant(grant_id, acronym, agency or None, country or None))
@@ -521,14 +556,17 @@ def _electronic_date(b: _Builder, value: str, line: int) -> None:
 
 
 def _chemical(b: _Builder, value: str, line: int) -> None:
-    """RN "9ZOQ3TZI87 (Sorafenib)", "0 (Antineoplastic Agents)", "EC 2.7.11.1 (Protein Kinases)"."""
+    """RN "9ZOQ3TZI87 (Sorafenib)", "0 (Antineoplastic Agents)", "EC 2.7.11.1 (Protein Kinases)";
+    a name alone ("IFL protocol") is a supplementary concept, as the XML's SupplMeshName says."""
     if not value:
         return
     m = _CHEMICAL.match(value)
     if m:
         b.rec.chemicals.append(Chemical(name=m.group(2), registry_number=m.group(1) or None))
-    else:
+    elif _REGISTRY_NUMBER.fullmatch(value):
         b.rec.chemicals.append(Chemical(name=value, registry_number=value))
+    else:
+        b.rec.supplementary_concepts.append(Chemical(name=value))
 
 
 def _suppl_concept(b: _Builder, value: str, line: int) -> None:

@@ -317,7 +317,8 @@ def _article_ids(parent: Element, rec: Record) -> None:
     """ArticleIdList into article_ids, and the DOI, PII and PMC id picked from them."""
     for aid in parent.iterfind("ArticleIdList/ArticleId"):
         kind, value = aid.get("IdType", "").lower(), _text(aid)
-        if value and kind != "pubmed":  # "pubmed" is the record's own PMID
+        # "pubmed" is the record's own PMID; a book gives some ids twice (BookDocument, PubmedBookData).
+        if value and kind != "pubmed" and (kind, value) not in rec.article_ids:
             rec.article_ids.append((kind, value))
     pick_article_ids(rec)
 
@@ -337,11 +338,12 @@ def _elocations(parent: Element) -> list[tuple[str, str]]:
 
 
 def _abstract(abstract: Element) -> list[AbstractSection]:
-    return [
-        AbstractSection(text, t.get("Label"), t.get("NlmCategory"))
-        for t in abstract.iterfind("AbstractText")
-        if (text := _text(t))
-    ]
+    sections = []
+    for t in abstract.iterfind("AbstractText"):
+        text, label = _text(t), t.get("Label")
+        if text or label:  # a section can be its label alone (<AbstractText Label="LEVEL OF EVIDENCE: 4"/>)
+            sections.append(AbstractSection(text or "", label, t.get("NlmCategory")))
+    return sections
 
 
 def _person(el: Element) -> Author:

@@ -27,19 +27,29 @@ _AFF_SEP = re.compile(r"\s*;\s+")
 _NOT_AN_AFFILIATION = re.compile(r"^(?:[a-z]|(?i:electronic address|e-?mail\b)|\S+@\S+$)")
 
 
+# The text before a "; " that does not end an affiliation: an entity NLM left escaped
+# ("Metabolic &amp; Structural Biology"), or a bracket still open ("(Deutsches Zentrum; DZHK)").
+_OPEN = re.compile(r"&#?\w+$|\([^)]*$|\[[^\]]*$")
+
+
 def split_affiliations(text: str) -> list[str]:
     """The affiliations in one AD line / Affiliation element.
 
     Older records put several institutions in one affiliation, separated by "; ";
     a fragment that cannot stand alone (an e-mail address, a lower-case
-    continuation, a few characters) stays with the affiliation before it.
+    continuation, a few characters) stays with the affiliation before it, and
+    a "; " inside brackets or ending an escaped entity separates nothing.
+
+    >>> split_affiliations("Center for Research (Deutsches Zentrum; DZHK), Berlin; Metabolic &amp; Structural "
+    ...                    "Biology, Lucknow.")
+    ['Center for Research (Deutsches Zentrum; DZHK), Berlin', 'Metabolic &amp; Structural Biology, Lucknow.']
     """
     text = collapse(text)
     if ";" not in text:
         return [text] if text else []
     out: list[str] = []
     for part in _AFF_SEP.split(text):
-        if out and (len(part) < 12 or _NOT_AN_AFFILIATION.match(part)):
+        if out and (len(part) < 12 or _NOT_AN_AFFILIATION.match(part) or _OPEN.search(out[-1])):
             out[-1] = f"{out[-1]}; {part}"
         elif part:
             out.append(part)
