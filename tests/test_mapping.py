@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import rdflib
 from helpers import BULK, DATA
 
 from kg.mapping import DEFAULT_BASE_IRI, MappedRecord, Mapper
@@ -21,8 +22,9 @@ from kg.mapping.iris import Iris
 from kg.mapping.pages import page_range
 from kg.mapping.pubtypes import table
 from kg.mapping.terms import iri, lit, typed
-from kg.mapping.vocab import CITO, DCTERMS, FABIO, FOAF, KGV, MESH, PRISM, PRO, RDFS, XSD
-from kg.records import CommentCorrection, PublicationType, Record, Reference
+from kg.mapping.vocab import CITO, DATACITE, DCTERMS, FABIO, FOAF, KGV, MESH, PRISM, PRO, RDFS, XSD
+from kg.records import Affiliation, Author, CommentCorrection, PublicationType, Record, Reference
+from kg.resources import shipped
 from kg.sources import parse_medline, parse_pubmed_xml, read_records
 from kg.store import KnowledgeGraph
 
@@ -164,6 +166,14 @@ def test_a_quarter_keeps_its_medline_date_and_is_reported() -> None:
     assert m.notes == ["publication date read only as 2021, kept as text: '2021 3rd Quarter'"]
 
 
+def test_a_season_is_the_start_of_its_year_kept_as_text_and_reported() -> None:
+    m = _map("medline/narchd.txt", "15869211")  # "DP  - 2005 Spring"
+    assert _article(m, PRISM + "publicationDate") == [typed("2005", XSD + "gYear")]
+    assert _article(m, FABIO + "hasSeason") == [lit("Spring")]
+    assert _article(m, KGV + "medlineDate") == [lit("2005 Spring")]
+    assert m.notes == ["publication date read as 2005 with the season Spring, kept as text: '2005 Spring'"]
+
+
 def test_a_date_without_a_year_is_kept_as_text_and_reported_once() -> None:
     first = (DATA / "medline/pair-7records.txt").read_text().split("\n\n")[0]
     text = first.replace("DP  - 2018 Jan-Dec", "DP  - Spring") + "\n"
@@ -173,18 +183,19 @@ def test_a_date_without_a_year_is_kept_as_text_and_reported_once() -> None:
     assert _article(m, KGV + "medlineDate") == [lit("Spring")] and _article(m, PRISM + "publicationDate") == []
 
 
-@pytest.mark.parametrize("path,pmid,date,medline_date", [
-    ("medline/pybibx.txt", "30586119", typed("2019-01", XSD + "gYearMonth"), ["2019 Jan/Mar"]),
-    ("medline/pybibx.txt", "26663307", typed("2015", XSD + "gYear"), ["2015 Autumn"]),
-    ("medline/narchd.txt", "18630419", typed("2004", XSD + "gYear"), ["2004-2005"]),
-    ("xml/efetch-single/38704912.xml", "38704912", typed("2024-06", XSD + "gYearMonth"), []),
+@pytest.mark.parametrize("path,pmid,date,medline_date,reported", [
+    ("medline/pybibx.txt", "30586119", typed("2019-01", XSD + "gYearMonth"), ["2019 Jan/Mar"], False),
+    ("medline/pybibx.txt", "26663307", typed("2015", XSD + "gYear"), ["2015 Autumn"], True),  # as MAPPING.md says
+    ("medline/narchd.txt", "18630419", typed("2004", XSD + "gYear"), ["2004-2005"], False),
+    ("xml/efetch-single/38704912.xml", "38704912", typed("2024-06", XSD + "gYearMonth"), [], False),
 ])
 def test_the_medline_date_is_kept_exactly_when_the_date_leaves_text_out(path: str, pmid: str, date: str,
-                                                                         medline_date: list[str]) -> None:
+                                                                         medline_date: list[str],
+                                                                         reported: bool) -> None:
     m = _map(path, pmid)
     assert _article(m, PRISM + "publicationDate") == [date]
     assert _article(m, KGV + "medlineDate") == [lit(t) for t in medline_date]
-    assert not any("publication date" in n for n in m.notes)
+    assert any("publication date" in n for n in m.notes) == reported
 
 
 # ---------------------------------------------------------------- malformed identifiers
@@ -425,3 +436,21 @@ def test_an_organisation_identifier_of_a_text_naming_two_organisations_is_given_
     assert all(len(n) == 1 for n in names.values())  # no organisation with two names
     assert any("Karolinska Institutet" in n for ns in names.values() for n in ns)
     assert any("Stockholm University" in n for ns in names.values() for n in ns)
+
+
+def test_a_grid_identified_organisation_uses_kg_s_own_grid_scheme() -> None:
+    # PubMed XML gives GRID ids (<Identifier Source="GRID">grid.5842.b</Identifier>); the DataCite
+    # ontology names ROR and ISNI but no GRID scheme, so kgv.ttl declares one.
+    record = Record(pmid="1", title="A title.")
+    record.authors.append(Author(family="Luo", given="Yang",
+                                 affiliations=[Affiliation("Université Paris-Saclay, Orsay, France.",
+                                                           [("GRID", "grid.5842.b")])]))
+    mapped = MAPPER.map(record)
+    ident = IRIS.identifier("grid", "grid.5842.b")
+    assert _objects(mapped, IRIS.organization_by_id("grid", "grid.5842.b"), DATACITE + "hasIdentifier",
+                    shared=True) == [iri(ident)]
+    assert _objects(mapped, ident, DATACITE + "usesIdentifierScheme", shared=True) == [iri(KGV + "grid")]
+    vocab = rdflib.Graph().parse(shipped("ontology") / "kgv.ttl", format="turtle")
+    grid = rdflib.URIRef(KGV + "grid")
+    assert (grid, rdflib.RDF.type, rdflib.URIRef(DATACITE + "OrganizationIdentifierScheme")) in vocab
+    assert vocab.value(grid, rdflib.RDFS.label) and vocab.value(grid, rdflib.RDFS.comment)

@@ -126,6 +126,7 @@ _PT_CLASSES = (
 # file as fast as 200,000 did, in 160 MB instead of 420.
 _CACHE_SIZE = 20_000
 _ORG_ID_SCHEMES = {"ROR": "ror", "GRID": "grid", "ISNI": "isni", "RINGGOLD": "ringgold"}
+_OWN_SCHEMES = {"grid": kgv.grid}  # identifier schemes the DataCite ontology does not name
 _BRACKETED = re.compile(r"^\[(.*)\](\.?)$")
 # Article ids whose form is checked (ArticleIdList / AID, ELocationID / LID): kind ->
 # (normaliser, the property keeping a malformed value as given, its name in warnings).
@@ -333,7 +334,10 @@ class Mapper:
                 out.add(br, kgv.medlineDate, lit(d.raw))
                 if d.year is None:
                     notes.append(f"publication date without a year kept as text: {d.raw!r}")
-                elif not (d.season or d.end_year):
+                elif d.season:  # MAPPING.md: "a date such as "2015 Autumn" ... is reported"
+                    notes.append(f"publication date read as {d.iso} with the season {d.season}, kept as text: "
+                                 f"{d.raw!r}")
+                elif not d.end_year:
                     notes.append(f"publication date read only as {d.iso}, kept as text: {d.raw!r}")
         if r.year:
             out.add(br, fabio.hasPublicationYear, typed(f"{r.year:04d}", XSD + "gYear"))
@@ -367,7 +371,7 @@ class Mapper:
         node = iri(self.iris.identifier(scheme, value))
         (out.share if shared else out.add)(subject, datacite.hasIdentifier, node)
         out.share(node, A, datacite.Identifier)
-        out.share(node, datacite.usesIdentifierScheme, datacite[scheme])
+        out.share(node, datacite.usesIdentifierScheme, _OWN_SCHEMES.get(scheme) or datacite[scheme])
         out.share(node, literal.hasLiteralValue, lit(value.lower() if scheme == "doi" else value))
 
     def _identifiers(self, r: Record, br: str, out: _Out, notes: list[str]) -> None:
