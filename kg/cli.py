@@ -10,8 +10,8 @@ import dataclasses
 import json
 import socket
 import sys
-from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 import pyoxigraph as ox
@@ -23,6 +23,7 @@ from kg.clitools import (
     ingest_summary,
     interruptible,
     open_store,
+    read_query_file,
     report_problems,
     store_option,
     syntax_error_message,
@@ -171,7 +172,7 @@ def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...
     try:
         nq = load_query(query)
     except OSError as exc:
-        fail(f"cannot read {query}: {exc.strerror or exc}")
+        raise click.BadParameter(f"cannot read {query}: {exc.strerror or exc}", param_hint="QUERY") from None
     except ValueError as exc:
         fail(str(exc))
     declared = {p.name: p for p in nq.params}
@@ -255,7 +256,7 @@ def export(store: str, fmt: str | None, output: str, graph: str | None, profile:
                                      f"name it {' or '.join(PROFILE_EXTENSIONS[profile])}", param_hint="--output")
         bar = Progress.beside(output)
         with open_store(store) as kg, open_output(output) as out:
-            sparql = Path(query_file).read_text(encoding="utf-8") if query_file else None
+            sparql = read_query_file(query_file) if query_file else None
             try:
                 count = export_profile(kg, profile, out, sparql, lambda n: bar.count("exporting", n, "article"))
             except SyntaxError as exc:
@@ -415,12 +416,14 @@ def ontology_load(store: str) -> None:
 @click.option("--out", required=True, help="Folder (or fsspec URL) for the shards; every worker must reach it.")
 @store_option
 @base_iri_option
-@click.option("--workers", type=int, help="Local cluster: this many worker processes [default: 2].")
+@click.option("--workers", type=click.IntRange(min=1), help="Local cluster: this many worker processes [default: 2].")
 @click.option("--scheduler", help="Use the Dask scheduler at this address instead of a local cluster.")
 @click.option("--no-load", is_flag=True, help="Stop at the shards (gzip N-Quads), for loading into another store.")
 @click.option("--coauthor-edges", is_flag=True, help="Also compute corpus-wide co-authorship edges (Parquet).")
-@click.option("--max-authors", default=50, show_default=True, help="With --coauthor-edges: leave out larger papers.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True)
+@click.option("--max-authors", type=click.IntRange(min=0), default=50, show_default=True,
+              help="With --coauthor-edges: leave out larger papers.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="The input format (auto: recognised from the content).")
 def build(inputs: tuple[str, ...], out: str, store: str, base_iri: str | None, workers: int | None,
           scheduler: str | None, no_load: bool, coauthor_edges: bool, max_authors: int, fmt: str) -> None:
     """Build a store from many files on a Dask cluster (the baseline, then updates).
@@ -472,6 +475,12 @@ def build(inputs: tuple[str, ...], out: str, store: str, base_iri: str | None, w
 # ---------------------------------------------------------------- serve
 
 
+def _http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
+        raise click.BadParameter(f"{value!r} is not an http(s) URL (such as https://example.org/kg/)")
+    return value
+
+
 @main.command()
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
@@ -479,7 +488,8 @@ def build(inputs: tuple[str, ...], out: str, store: str, base_iri: str | None, w
 @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Seconds before a query is stopped.")
 @click.option("--cors", is_flag=True, help="Allow cross-origin requests (Access-Control-Allow-Origin: *).")
-@click.option("--base-url", help="The public URL the store's base IRI is served at (for VoID and links).")
+@click.option("--base-url", callback=_http_url,
+              help="The public URL the store's base IRI is served at (for VoID and links).")
 @click.option("--writable", is_flag=True, help="Accept SPARQL Update and graph-store writes (needs --token).")
 @click.option("--token", envvar="KG_TOKEN", help="Bearer token that writes must present (or KG_TOKEN).")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated) calls to other endpoints.")

@@ -22,6 +22,7 @@ from kg.ingest import IngestReport
 from kg.mapping.iris import check_base_iri
 from kg.query import parser_message
 from kg.store import DEFAULT_STORE, KnowledgeGraph, StoreError
+from kg.textfiles import NotUTF8Error, read_utf8
 from kg.wording import counted, no_format
 
 __all__ = ["Progress", "base_iri_option", "fail", "ingest_summary", "open_store", "report_problems", "store_option",
@@ -54,6 +55,14 @@ base_iri_option = click.option(
 
 def fail(message: str) -> None:
     raise click.ClickException(message)
+
+
+def read_query_file(path: str) -> str:
+    """The text of a --query file; one that is not UTF-8 is a usage error naming where."""
+    try:
+        return read_utf8(path)
+    except NotUTF8Error as exc:
+        raise click.BadParameter(str(exc), param_hint="--query") from None
 
 
 def unknown_extension(path: str, extensions: Iterable[str], *, gz: bool = True, format_option: bool = True,

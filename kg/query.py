@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from kg.mapping.vocab import XSD
 from kg.resources import shipped
+from kg.textfiles import read_utf8
 from kg.wording import counted
 
 __all__ = [
@@ -133,8 +134,7 @@ def load_query(spec: str) -> NamedQuery:
         return queries[spec]
     path = Path(spec)
     if spec.endswith((".rq", ".sparql")) or ("\n" not in spec and _is_file(path)):
-        text = path.read_text(encoding="utf-8")
-        return _parse_header(path.stem, text)
+        return _parse_header(path.stem, read_utf8(path))
     if _NAME.fullmatch(spec):  # no SPARQL query is a single word
         close = difflib.get_close_matches(spec, queries, n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
@@ -162,6 +162,9 @@ def parse_param(text: str, prefixes: dict[str, str], declared: dict[str, QueryPa
     name = name.strip().lstrip("?$")
     if not sep or not name:
         raise ValueError(f"--param {text!r}: expected NAME=VALUE")
+    value = value.strip()  # as the query page trims what is typed
+    if not value:
+        raise ValueError(f"--param {name}: no value given")
     kind = declared[name].type if name in declared else None
     if kind in (None, "iri"):
         expanded = expand_iri(value, prefixes)
@@ -348,8 +351,10 @@ def write_results(result: Any, out: IO[bytes], fmt: str, prefixes: dict[str, str
         if fmt in ("json", "xml", "csv", "tsv"):
             result.serialize(out, _SOLUTION_FORMATS[fmt])
             out.write(b"\n")  # Oxigraph ends no boolean result with a newline
-        else:
+        elif fmt == "table":
             out.write(b"true\n" if bool(result) else b"false\n")
+        else:
+            raise ValueError(f"an ASK result is true or false: use table, csv, tsv, json or xml, not {fmt}")
         return 1
     if isinstance(result, ox.QueryTriples):
         if fmt not in _GRAPH_FORMATS:

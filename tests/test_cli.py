@@ -6,6 +6,7 @@ import io
 import json
 import os
 import pty
+import shutil
 import signal
 import subprocess
 import sys
@@ -491,3 +492,55 @@ def test_ctrl_c_exits_130_with_a_line_and_no_output_file(store: str, tmp_path: P
     err = process.communicate(timeout=60)[1].decode()
     assert process.returncode == 130 and err.endswith("\ninterrupted\n") and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- mistakes found by a user audit
+
+
+def test_a_query_or_merge_file_that_is_not_utf8_is_named_with_its_line(store: str, tmp_path: Path) -> None:
+    query = tmp_path / "latin.rq"
+    query.write_bytes('SELECT ?a WHERE {\n  ?a dcterms:title "Caf\xe9" }\n'.encode("latin-1"))
+    merges = tmp_path / "merges.tsv"
+    merges.write_bytes("label\treplace by\nJ C B\xffyrd\tJohn C Byrd\n".encode("latin-1"))
+    for args, code in [(("query", str(query)), 1), (("network", "coauthor", "--query", str(query)), 2),
+                       (("export", "--profile", "ris", "--query", str(query)), 2),
+                       (("resolve", "--merge-file", str(merges)), 1)]:
+        out = kg(*args, "--store", store)
+        where = f"{merges}:2:6: not UTF-8 (byte 0xff)" if "resolve" in args else f"{query}:2:24: not UTF-8 (byte 0xe9)"
+        assert out.returncode == code and where in out.stderr.decode(), (args, out.stderr)
+        assert b"Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (("query", "ASK { ?s ?p ?o }", "--format", "turtle"), "an ASK result is true or false: use table, csv, tsv"),
+    (("query", "article", "--param", "pmid="), "--param pmid: no value given"),
+    (("query", "nothere.rq"), "cannot read nothere.rq"),
+    (("serve", "--base-url", "notaurl"), "'notaurl' is not an http(s) URL"),
+    (("build", str(SEED), "--out", "shards", "--workers", "0"), "0 is not in the range x>=1"),
+    (("fetch", "asthma", "--since", "2022", "--until", "2020"), "the range 2022 to 2020 is empty"),
+])
+def test_usage_mistakes_exit_2_with_a_message(store: str, args: tuple[str, ...], message: str) -> None:
+    out = kg(*args, "--store", store)
+    assert out.returncode == 2 and message in out.stderr.decode() and out.stdout == b"", out.stderr
+
+
+def test_a_padded_param_is_trimmed_as_the_query_page_trims_it(store: str) -> None:
+    out = kg("query", "article", "--param", "pmid= 24649313 ", "--format", "csv", "--store", store)
+    assert out.returncode == 0 and len(out.stdout.decode().splitlines()) > 2
+
+
+def test_a_store_whose_index_is_gone_is_damaged_and_not_adopted(store: str, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(store, copy, ignore=shutil.ignore_patterns("lock"))
+    (copy / "index.sqlite").unlink()
+    for args in (("stats",), ("ingest", str(SEED))):
+        out = kg(*args, "--store", str(copy))
+        assert out.returncode == 1
+        assert f"the store {copy} is damaged: its index (index.sqlite) is missing" in out.stderr.decode()
+    assert not (copy / "index.sqlite").exists()
+
+
+def test_shards_to_a_protocol_without_its_package_are_refused_in_one_line(tmp_path: Path) -> None:
+    out = kg("build", str(SEED), "--out", "s3://bucket/shards", "--store", str(tmp_path / "s"))
+    assert out.returncode == 1 and b"Traceback" not in out.stderr
+    assert "cannot write shards to s3://bucket/shards: Install s3fs to access S3" in out.stderr.decode()

@@ -461,7 +461,7 @@ def test_usage_errors(tmp_path) -> None:
     out = run(fetch_command, "x", "--since", "2020/13", "--store", store)
     assert out.exit_code == 2 and "is not a date" in out.output
     out = run(fetch_command, "x", "--since", "2020", "--until", "2019", "--store", store)
-    assert out.exit_code == 1 and "the range 2020 to 2019 is empty" in out.output
+    assert out.exit_code == 2 and "the range 2020 to 2019 is empty" in out.output
     assert not Path(store).exists()
     out = run(fetch_command, "x", "--eutils-url", "eutils.example.org", "--store", store)
     assert out.exit_code == 2 and "'eutils.example.org' is not an http(s) URL" in out.output

@@ -89,7 +89,10 @@ def _check_writable(out: str) -> None:
     """ValueError now, before a cluster starts, if shards cannot be written to ``out``."""
     import fsspec
 
-    fs, root = fsspec.core.url_to_fs(out)
+    try:
+        fs, root = fsspec.core.url_to_fs(out)
+    except (ImportError, ValueError) as exc:  # "Install s3fs to access S3", an unknown protocol
+        raise ValueError(f"cannot write shards to {out}: {exc}") from None
     probe = f"{root}/.kg-probe-{os.getpid()}"
     try:
         fs.makedirs(root, exist_ok=True)

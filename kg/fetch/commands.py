@@ -22,7 +22,7 @@ from kg.fetch.eutils import DEFAULT_EUTILS_URL, EUtils
 from kg.fetch.run import DEFAULT_BATCH, FetchReport, cache_directory, parse_pmids
 from kg.fetch.run import fetch as fetch_records
 from kg.fetch.run import update as update_records
-from kg.fetch.search import parse_date
+from kg.fetch.search import DateRange, parse_date
 from kg.store import KnowledgeGraph
 from kg.wording import counted
 
@@ -108,6 +108,10 @@ def fetch(query: str | None, pmids: str | None, limit: int | None, since: str | 
         raise click.UsageError("give a QUERY or --pmids, not both" if query else "give a QUERY or --pmids")
     if pmids is not None and (since or until or limit):
         raise click.UsageError("--since, --until and --max restrict a search, not --pmids")
+    try:
+        DateRange.parse(since, until)
+    except ValueError as exc:
+        raise click.UsageError(f"--since {since} --until {until}: {exc}") from None
     ids = _read_pmids(pmids) if pmids is not None else None
     _run(store, eutils_url, api_key, email, save_xml, quiet,
          lambda kg, client, progress: fetch_records(kg, client, query=query, pmids=ids, since=since, until=until,

@@ -17,7 +17,15 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from kg.clitools import Progress, fail, open_store, store_option, syntax_error_message, unknown_extension
+from kg.clitools import (
+    Progress,
+    fail,
+    open_store,
+    read_query_file,
+    store_option,
+    syntax_error_message,
+    unknown_extension,
+)
 from kg.network import io as network_io
 from kg.network.build import COUNTINGS, KIND_OPTIONS, KINDS, LEVELS, Network, build, filter_network
 from kg.network.communities import detect
@@ -171,7 +179,7 @@ def _matching(node: str, nodes: Iterable[str]) -> str:
 
 def _selected(kg: KnowledgeGraph, query_file: str) -> set[str]:
     """The PMIDs of the articles a --query file gives; warns of those the store does not hold."""
-    sparql = Path(query_file).read_text(encoding="utf-8")
+    sparql = read_query_file(query_file)
     try:
         selection = selected_articles(kg, sparql)
     except SyntaxError as exc:

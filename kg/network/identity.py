@@ -28,6 +28,7 @@ back for the network commands.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -41,6 +42,7 @@ from kg.mapping.iris import has_full_given_name, slug
 from kg.mapping.vocab import KGV, OWL
 from kg.network.extract import Corpus, extract
 from kg.query import compact
+from kg.textfiles import NotUTF8Error, read_utf8
 from kg.wording import counted
 
 if TYPE_CHECKING:
@@ -188,15 +190,18 @@ def read_merge_file(path: str | Path) -> list[tuple[int, str, str]]:
     """(line number, label, replace by) for each line of a ``label<TAB>replace by`` file;
     the header line and lines starting with # are skipped."""
     rows: list[tuple[int, str, str]] = []
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        for number, row in enumerate(csv.reader(handle, delimiter="\t"), start=1):
-            if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
-                continue
-            if number == 1 and [c.strip().lower() for c in row[:2]] == ["label", "replace by"]:
-                continue
-            if len(row) < 2 or not row[0].strip() or not row[1].strip():
-                raise MergeFileError(f"{path}:{number}: expected two tab-separated columns: label, replace by")
-            rows.append((number, row[0].strip(), row[1].strip()))
+    try:
+        text = read_utf8(path)
+    except NotUTF8Error as exc:
+        raise MergeFileError(str(exc)) from None
+    for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter="\t"), start=1):
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        if number == 1 and [c.strip().lower() for c in row[:2]] == ["label", "replace by"]:
+            continue
+        if len(row) < 2 or not row[0].strip() or not row[1].strip():
+            raise MergeFileError(f"{path}:{number}: expected two tab-separated columns: label, replace by")
+        rows.append((number, row[0].strip(), row[1].strip()))
     return rows
 
 
