@@ -204,10 +204,15 @@ def syntax_error_message(sparql: str, message: str, source: str | None = None) -
                 "started with kg serve --writable (POST /update)")
     m = re.search(r"(\d+):(\d+)", message)
     message = parser_message(message)
+    lines = sparql.splitlines()
+    line_no, col = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+    shown = lines[line_no - 1] if 1 <= line_no <= len(lines) else None
+    if shown is not None and "Prefix not found" in message:
+        # Oxigraph lists the characters it expected; the user needs the prefix it does not know.
+        name = re.search(r"([A-Za-z][\w.-]*)?:[^\s:]*$", shown[: col - 1])
+        if name:
+            message = f"unknown prefix {name.group(1) or ''}: (declare it: PREFIX {name.group(1) or ''}: <IRI>)"
     text = f"syntax error in {source or 'query'}: {message}"
-    if m:
-        line_no, col = int(m.group(1)), int(m.group(2))
-        lines = sparql.splitlines()
-        if 1 <= line_no <= len(lines):
-            text += f"\n  {lines[line_no - 1]}\n  {' ' * max(col - 1, 0)}^"
+    if shown is not None:
+        text += f"\n  {shown}\n  {' ' * max(col - 1, 0)}^"
     return text

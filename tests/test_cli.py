@@ -544,3 +544,11 @@ def test_shards_to_a_protocol_without_its_package_are_refused_in_one_line(tmp_pa
     out = kg("build", str(SEED), "--out", "s3://bucket/shards", "--store", str(tmp_path / "s"))
     assert out.returncode == 1 and b"Traceback" not in out.stderr
     assert "cannot write shards to s3://bucket/shards: Install s3fs to access S3" in out.stderr.decode()
+
+
+def test_an_unknown_prefix_is_named_not_listed_as_the_characters_expected(store: str) -> None:
+    out = kg("query", "SELECT ?x WHERE {\n  ?x foo:bar ?y }", "--store", store)
+    assert out.returncode == 1 and out.stderr.decode() == (
+        "Error: syntax error in query: unknown prefix foo: (declare it: PREFIX foo: <IRI>)\n"
+        "    ?x foo:bar ?y }\n"
+        "              ^\n")
