@@ -11,7 +11,6 @@ import json
 import socket
 import sys
 from typing import Any
-from urllib.parse import urlsplit
 
 import click
 import pyoxigraph as ox
@@ -31,6 +30,7 @@ from kg.clitools import (
 )
 from kg.export import EXPORT_FORMATS, EXTENSIONS, format_for
 from kg.fetch.commands import fetch, update
+from kg.mapping.iris import check_http_url
 from kg.network.commands import network, resolve
 from kg.ontologies import load_ontologies, ontology_graph
 from kg.output import extension, open_output, unwritable
@@ -476,9 +476,10 @@ def build(inputs: tuple[str, ...], out: str, store: str, base_iri: str | None, w
 
 
 def _http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
-        raise click.BadParameter(f"{value!r} is not an http(s) URL (such as https://example.org/kg/)")
-    return value
+    try:
+        return None if value is None else check_http_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc} (such as https://example.org/kg/)") from None
 
 
 @main.command()

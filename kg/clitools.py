@@ -211,7 +211,8 @@ def syntax_error_message(sparql: str, message: str, source: str | None = None) -
         # Oxigraph lists the characters it expected; the user needs the prefix it does not know.
         name = re.search(r"([A-Za-z][\w.-]*)?:[^\s:]*$", shown[: col - 1])
         if name:
-            message = f"unknown prefix {name.group(1) or ''}: (declare it: PREFIX {name.group(1) or ''}: <IRI>)"
+            prefix = name.group(1) or ""
+            message = f"unknown prefix {prefix}: (declare it: PREFIX {prefix}: <IRI>)"
     text = f"syntax error in {source or 'query'}: {message}"
     if shown is not None:
         text += f"\n  {shown}\n  {' ' * max(col - 1, 0)}^"

@@ -176,10 +176,11 @@ class KnowledgeGraph:
                 check_base_iri(base_iri)
             except ValueError as exc:
                 raise StoreError(str(exc)) from None
-        if not (root / "index.sqlite").exists() and (root / "oxigraph").is_dir() and any((root / "oxigraph").iterdir()):
+        indexed = (root / "index.sqlite").exists()
+        if not indexed and (root / "oxigraph").is_dir() and any((root / "oxigraph").iterdir()):
             # Quads without the bookkeeping of which record states them: never adopted as a new store.
             raise _damaged(root, "its index (index.sqlite) is missing")
-        if not (writable and create) and not (root / "index.sqlite").exists():
+        if not (writable and create) and not indexed:
             raise StoreError(f"no knowledge graph at {root}: build one with `kg ingest FILE... --store {root}`")
         if writable:
             try:

@@ -29,6 +29,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from kg.mapping.iris import check_http_url
+
 __all__ = [
     "DEFAULT_EUTILS_URL",
     "ApiKeyError",
@@ -130,11 +132,8 @@ class EUtils:
     def __init__(self, base_url: str = DEFAULT_EUTILS_URL, *, api_key: str | None = None, email: str | None = None,
                  tool: str = TOOL, rate: float | None = None, retries: int = 5, backoff: float = 1.0,
                  timeout: float = 120.0) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"{base_url!r} is not an http(s) URL")
-        self.base_url = base_url.rstrip("/") + "/"
-        self.host = parts.netloc
+        self.base_url = check_http_url(base_url).rstrip("/") + "/"
+        self.host = urlsplit(base_url).netloc
         self.api_key = api_key or None
         self.limiter = RateLimiter(rate or (RATE_WITH_KEY if self.api_key else RATE))
         self.retries = retries

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
 from anyascii import anyascii
@@ -59,6 +59,20 @@ def has_full_given_name(given: str | None) -> bool:
     if not given:
         return False
     return any(len(w) > 1 and not w.isupper() for w in re.split(r"[\s.]+", given))
+
+
+def check_http_url(url: str) -> str:
+    """``url`` if it is an absolute http(s) URL with a host (a server's public URL, a mirror's), else ValueError.
+
+    >>> check_http_url("eutils.example.org")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'eutils.example.org' is not an http(s) URL
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    return url
 
 
 def check_base_iri(base: str) -> str:
