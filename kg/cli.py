@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
 import socket
 import sys
+import threading
 from typing import Any
 
 import click
@@ -47,7 +49,12 @@ from kg.wording import counted
 
 class _Commands(click.Group):
     """kg's command group: a file the system refuses us is a message, not a traceback, and
-    Ctrl-C exits with 130, the shell's code for an interrupt (click's own is 1, as for a failure)."""
+    Ctrl-C exits with 130, the shell's code for an interrupt (click's own is 1, as for a failure).
+
+    SIGTERM (``kill``, ``timeout``, a job scheduler) stops a command as Ctrl-C does, so that it
+    cleans up the same way: no half-written ``-o`` file is left behind, an ingest's batch is
+    undone. ``kg serve`` is left to shut down gracefully on its own.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -61,9 +68,19 @@ class _Commands(click.Group):
             raise click.exceptions.Exit(130) from None
 
 
+def _stop_on_sigterm(ctx: click.Context) -> None:
+    """Make SIGTERM raise KeyboardInterrupt while ``ctx`` runs, unless someone (a program
+    calling kg's CLI) handles SIGTERM already."""
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if ctx.invoked_subcommand != "serve" and in_main_thread and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+        ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, previous))
+
+
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kg")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """kg: PubMed/MEDLINE records as a linked-data knowledge graph.
 
     \b
@@ -72,6 +89,7 @@ def main() -> None:
       kg query top-authors
       kg export -o graph.ttl.gz
     """
+    _stop_on_sigterm(ctx)
 
 
 # ---------------------------------------------------------------- ingest
@@ -97,7 +115,7 @@ def ingest(paths: tuple[str, ...], store: str, base_iri: str | None, fmt: str, q
     \b
     Exit codes: 0 all records loaded; 3 some records were skipped (listed on
     stderr); 2 a PATH does not exist; 1 the store could not be used; 130
-    interrupted.
+    interrupted (Ctrl-C or SIGTERM).
 
     \b
     Example:
@@ -149,7 +167,8 @@ _RESULT_EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".srj": "js
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and their parameters.")
 def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...], output: str | None,
           list_queries: bool) -> None:
-    """Run SPARQL over the union of all graphs: a named query, a .rq file, or query text.
+    """Run SPARQL over the union of all graphs: a named query, a .rq file, query text, or - to
+    read the query from standard input.
 
     The MAPPING prefixes (fabio:, dcterms:, foaf:, pro:, kg:, ...) are predeclared.
 
@@ -160,6 +179,7 @@ def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...
       kg query articles-of-author --param person=kg:ra/name/fn/luo-yang
       kg query 'SELECT ?t WHERE { ?a fabio:hasPubMedId "24649313" ; dcterms:title ?t }'
       kg query publications-per-year -o years.csv
+      kg query - < my-query.rq
     """
     if list_queries:
         for name, nq in named_queries().items():
@@ -201,7 +221,8 @@ def query(query: str | None, store: str, fmt: str | None, params: tuple[str, ...
         try:
             interruptible(answer)
         except SyntaxError as exc:
-            source = query if query.endswith((".rq", ".sparql")) or nq.name != "query" else None
+            source = ("standard input" if query == "-" else
+                      query if query.endswith((".rq", ".sparql")) or nq.name != "query" else None)
             fail(syntax_error_message(nq.sparql, str(exc), source))
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--format" if fmt else "--output") from None
@@ -347,7 +368,7 @@ def validate(store: str, graphs: tuple[str, ...], report: str | None) -> None:
 
     Prints one line per violation (record, focus node, path, message) and a
     summary. Exit codes: 0 conforms; 4 violations found; 1 the store could not
-    be used; 130 interrupted.
+    be used; 130 interrupted (Ctrl-C or SIGTERM).
 
     \b
     Example:
@@ -602,7 +623,7 @@ def _document_exit_codes(group: click.Group) -> None:
             _document_exit_codes(command)
         elif "Exit codes" not in (command.help or ""):
             command.epilog = ("Exit codes: 0 done; 1 it failed (the store, a file or the query: the message "
-                              "says which); 2 a bad option or argument; 130 interrupted.")
+                              "says which); 2 a bad option or argument; 130 interrupted (Ctrl-C or SIGTERM).")
 
 
 _document_exit_codes(main)

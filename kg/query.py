@@ -119,7 +119,7 @@ _NAME = re.compile(r"[\w.-]+")  # a named query's name, or a mistyped one
 
 
 def load_query(spec: str) -> NamedQuery:
-    """A query from a named query, a .rq file, or SPARQL text.
+    """A query from a named query, a .rq file, "-" (the text on standard input), or SPARQL text.
 
     A single word is a name: one that is not a named query is refused with the
     closest names, rather than handed to the SPARQL parser as a query.
@@ -132,6 +132,8 @@ def load_query(spec: str) -> NamedQuery:
     queries = named_queries()
     if spec in queries:
         return queries[spec]
+    if spec == "-":
+        return _parse_header("stdin", read_utf8("-"))
     path = Path(spec)
     if spec.endswith((".rq", ".sparql")) or ("\n" not in spec and _is_file(path)):
         return _parse_header(path.stem, read_utf8(path))

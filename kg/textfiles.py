@@ -15,6 +15,7 @@ kg.textfiles.NotUTF8Error: ...q.rq:2:13: not UTF-8 (byte 0xe9): save the file as
 from __future__ import annotations
 
 import os
+import sys
 
 __all__ = ["NotUTF8Error", "read_utf8"]
 
@@ -24,9 +25,13 @@ class NotUTF8Error(ValueError):
 
 
 def read_utf8(path: str | os.PathLike[str]) -> str:
-    """The text of ``path`` (a leading byte-order mark dropped); OSError when it cannot be read."""
-    with open(path, "rb") as handle:
-        data = handle.read()
+    """The text of ``path`` ("-": standard input; a leading byte-order mark dropped); OSError
+    when it cannot be read."""
+    if os.fspath(path) == "-":
+        data, path = sys.stdin.buffer.read(), "<stdin>"
+    else:
+        with open(path, "rb") as handle:
+            data = handle.read()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

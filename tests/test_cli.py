@@ -416,6 +416,21 @@ def test_syntax_errors_name_the_query_file_and_updates_are_sent_to_the_server(st
         "kg serve --writable (POST /update)\n")
 
 
+def test_a_query_read_from_standard_input_with_its_declared_parameters(store: str) -> None:
+    piped = (b"# The title of an article.\n# param: pmid string its PubMed id\n"
+             b"SELECT ?title WHERE { ?a fabio:hasPubMedId ?pmid ; dcterms:title ?title }\n")
+    out = kg("query", "-", "--param", "pmid=24649313", "--format", "csv", "--store", store, input=piped)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.decode().splitlines() == [
+        "title", "Sorafenib in metastatic radioactive iodine-refractory differentiated thyroid cancer: A pilot study."]
+    missing = kg("query", "-", "--store", store, input=piped)
+    assert missing.returncode == 2 and "query stdin needs --param pmid=..." in missing.stderr.decode()
+    bad = kg("query", "-", "--store", store, input=b"SELECT ?x WHERE { ?x ?p }")
+    assert bad.returncode == 1 and bad.stderr.decode().startswith("Error: syntax error in standard input: ")
+    latin = kg("query", "-", "--store", store, input="SELECT ?a WHERE { ?a ?b 'caf\xe9' }".encode("latin-1"))
+    assert latin.returncode == 1 and "<stdin>:1:29: not UTF-8 (byte 0xe9)" in latin.stderr.decode()
+
+
 def test_an_input_without_records_says_so(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     out = kg("ingest", str(tmp_path / "empty"), "--store", str(tmp_path / "s"))
@@ -483,12 +498,13 @@ def test_a_file_too_large_for_the_disk_is_named_and_not_left_behind(store: str, 
     assert list(tmp_path.iterdir()) == []
 
 
-def test_ctrl_c_exits_130_with_a_line_and_no_output_file(store: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_or_sigterm_exits_130_with_a_line_and_no_output_file(store: str, tmp_path: Path, how: int) -> None:
     endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # about 10^10 rows to count
     process = subprocess.Popen([sys.executable, "-m", "kg.cli", "query", endless, "-o", str(tmp_path / "n.csv"),
                                 "--store", store], stderr=subprocess.PIPE)
     time.sleep(3)  # in the query by then
-    process.send_signal(signal.SIGINT)
+    process.send_signal(how)
     err = process.communicate(timeout=60)[1].decode()
     assert process.returncode == 130 and err.endswith("\ninterrupted\n") and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []

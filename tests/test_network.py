@@ -998,14 +998,20 @@ def test_a_write_error_in_the_middle_of_a_network_file_is_raised(fmt: str, corpu
     assert (tmp_path / "whole").stat().st_size > 10_000
 
 
-def test_ctrl_c_is_held_back_until_the_block_is_done() -> None:
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_or_sigterm_is_held_back_until_the_block_is_done(how: int) -> None:
     done = []
-    with pytest.raises(KeyboardInterrupt):
-        with interrupts_deferred():
-            os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(0.05)  # the handler has run by now: a KeyboardInterrupt would stop the block here
-            done.append("block")
-        done.append("after")  # never: the interrupt comes as the block ends
+    # As the kg command sets it: SIGTERM stops a command as Ctrl-C does.
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with interrupts_deferred():
+                os.kill(os.getpid(), how)
+                time.sleep(0.05)  # the handler has run by now: a KeyboardInterrupt would stop the block here
+                done.append("block")
+            done.append("after")  # never: the interrupt comes as the block ends
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     assert done == ["block"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 

@@ -562,8 +562,10 @@ def test_format_names_a_kind_of_result_and_is_read_from_a_form_too(server: Serve
     assert graph_in_form.headers["content-type"].startswith("application/ld+json")
 
 
-def test_downloads_with_names_beyond_ascii(server: Server) -> None:
-    for name, header in (("名", "attachment; filename=\"results.json\"; filename*=UTF-8''%E5%90%8D.json"),
+def test_downloads_with_names_beyond_ascii_or_with_their_extension(server: Server) -> None:
+    for name, header in (("results.json", 'attachment; filename="results.json"'),
+                         ("../v1.2", 'attachment; filename="v1.2.json"'),
+("名", "attachment; filename=\"results.json\"; filename*=UTF-8''%E5%90%8D.json"),
                          ("é-1", "attachment; filename=\"-1.json\"; filename*=UTF-8''%C3%A9-1.json"),
                          ("plain", 'attachment; filename="plain.json"')):
         r = httpx.get(server.url + "/sparql", params={"query": "ASK {}", "download": name},

@@ -93,7 +93,7 @@ def fetch(query: str | None, pmids: str | None, limit: int | None, since: str | 
     \b
     Exit codes: 0 all records loaded; 3 some records were skipped; 1 the
     search or the download failed (what arrived is kept; run it again to
-    resume) or the store could not be used; 130 interrupted.
+    resume) or the store could not be used; 130 interrupted (Ctrl-C or SIGTERM).
 
     \b
     Examples:

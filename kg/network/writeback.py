@@ -118,7 +118,7 @@ CHUNK = 100_000
 
 @contextmanager
 def interrupts_deferred() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) while the block runs; one that came is delivered after it.
+    """Hold back Ctrl-C (SIGINT) and SIGTERM while the block runs; one that came is delivered after it.
 
     Outside the main thread, where Python cannot set signal handlers, the block runs as it is.
     """
@@ -126,14 +126,16 @@ def interrupts_deferred() -> Iterator[None]:
         yield
         return
     received: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    previous = {s: signal.signal(s, lambda signum, frame: received.append(signum))
+                for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
     if received:
         # Delivered to the handler that was there before (KeyboardInterrupt, by default).
-        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(received[0])
 
 
 def write_back(kg: KnowledgeGraph, quads: Iterable[ox.Quad],

@@ -390,21 +390,32 @@ def _not_acceptable(request: Request, offered: list[str]) -> Response:
     return PlainTextResponse(not_acceptable(request.headers.get("accept"), offered), 406, headers=_VARY)
 
 
+_EXTENSIONS = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml", "text/csv": "csv",
+               "text/tab-separated-values": "tsv", "text/turtle": "ttl", "application/n-triples": "nt",
+               "application/rdf+xml": "rdf", "application/ld+json": "jsonld"}
+
+
 def _download(name: str | None, media: str) -> dict[str, str]:
-    """The Content-Disposition header of ``?download=NAME``: letters, digits, "-" and "_" of the name,
-    as ASCII for every client and, when that lost some, in UTF-8 too (RFC 6266, RFC 5987).
+    """The Content-Disposition header of ``?download=NAME``: letters, digits, "-", "_" and inner dots
+    of the name, as ASCII for every client and, when that lost some, in UTF-8 too (RFC 6266,
+    RFC 5987). The extension is the result's own; one the name already carries is not repeated.
 
     >>> print(_download("résumé 名", "text/csv")["Content-Disposition"])
     attachment; filename="rsum.csv"; filename*=UTF-8''r%C3%A9sum%C3%A9%E5%90%8D.csv
     >>> print(_download("名", "text/turtle")["Content-Disposition"])
     attachment; filename="results.ttl"; filename*=UTF-8''%E5%90%8D.ttl
+    >>> print(_download("results.CSV", "text/csv")["Content-Disposition"])
+    attachment; filename="results.csv"
+    >>> print(_download("../top.v2", "application/sparql-results+json")["Content-Disposition"])
+    attachment; filename="top.v2.json"
     """
     if not name:
         return {}
-    ext = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml", "text/csv": "csv",
-           "text/tab-separated-values": "tsv", "text/turtle": "ttl", "application/n-triples": "nt",
-           "application/rdf+xml": "rdf", "application/ld+json": "jsonld"}.get(media, "txt")
-    kept = "".join(c for c in name if c.isalnum() or c in "-_") or "results"
+    ext = _EXTENSIONS.get(media, "txt")
+    stem, dot, given = name.rpartition(".")
+    if dot and given.lower() in _EXTENSIONS.values():
+        name = stem
+    kept = "".join(c for c in name if c.isalnum() or c in "-_.").strip(".") or "results"
     ascii_name = "".join(c for c in kept if c.isascii()) or "results"
     header = f'attachment; filename="{ascii_name}.{ext}"'
     if kept != ascii_name:
