@@ -510,6 +510,23 @@ def test_ctrl_c_or_sigterm_exits_130_with_a_line_and_no_output_file(store: str, 
     assert list(tmp_path.iterdir()) == []
 
 
+def test_ctrl_c_while_the_command_is_still_being_imported_exits_130_without_a_traceback() -> None:
+    # The Ctrl-C is made to arrive exactly there: an import hook raises it for kg.cli.
+    starting = ("import sys\n"
+                "class CtrlC:\n"
+                "    def find_spec(self, name, path=None, target=None):\n"
+                "        if name == 'kg.cli':\n"
+                "            raise KeyboardInterrupt\n"
+                "sys.meta_path.insert(0, CtrlC())\n"
+                "sys.argv = ['kg', '--version']\n"
+                "from kg.__main__ import run\n"
+                "run()\n")
+    out = subprocess.run([sys.executable, "-c", starting], capture_output=True, text=True)
+    assert (out.returncode, out.stderr) == (130, "\ninterrupted\n")
+    started = subprocess.run([sys.executable, "-m", "kg", "--version"], capture_output=True, text=True)
+    assert started.returncode == 0 and "version" in started.stdout
+
+
 # ---------------------------------------------------------------- mistakes found by a user audit
 
 

@@ -18,7 +18,8 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,11 +142,12 @@ def build(inputs: Iterable[str], out: str, *, store: str | None = None, base_iri
                 # the workers ignore Ctrl-C, which only the client handles (kg.build.worker). The
                 # scheduler's HTTP server runs even without a dashboard: on a free port, as 8787 may
                 # be another cluster's (Dask would warn on stderr).
-                cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None if _no_dashboard() else ":0",
-                                       scheduler_kwargs={"dashboard_address": ":0"},
-                                       silence_logs=logging.ERROR, preload=["kg.build.worker"])
-                client = Client(cluster)
+                with _interrupts_ignored():
+                    cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
+                                           dashboard_address=None if _no_dashboard() else ":0",
+                                           scheduler_kwargs={"dashboard_address": ":0"},
+                                           silence_logs=logging.ERROR, preload=["kg.build.worker"])
+                    client = Client(cluster)
         _run(client, kg, files, out, base_iri, format, edges, max_authors, report, progress or (lambda m: None))
         return report
     except KeyboardInterrupt:
@@ -263,6 +265,23 @@ def _stop(message: str) -> None:
         click.echo("", err=True)  # end the progress line
     click.echo(message, err=True)
     raise click.exceptions.Exit(130)
+
+
+@contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C (SIGINT) while the block runs: for starting a local cluster.
+
+    The worker processes started meanwhile inherit the ignoring (a handler of ours they would
+    not), so a Ctrl-C cannot kill one half-started, which Dask answers with pages of
+    tracebacks; once started, the workers ignore Ctrl-C anyway (:mod:`kg.build.worker`). A
+    Ctrl-C in that second is lost: the build stops at the next one.
+    """
+    handler = _ignore_interrupts()
+    try:
+        yield
+    finally:
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
 
 
 def _ignore_interrupts() -> Any:
