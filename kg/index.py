@@ -102,6 +102,10 @@ class Index:
             self.db = sqlite3.connect(path, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
+            # A batch changes counts all over the table (the keys are hashes), so each commit
+            # writes most pages to the WAL; copying them back into the database after every
+            # few batches (the default: 1,000 pages) doubles that work.
+            self.db.execute("PRAGMA wal_autocheckpoint=20000")
             self.db.executescript(_SCHEMA)
         # The reference counts are looked up at random: keep them in memory.
         self.db.execute("PRAGMA cache_size=-262144")
@@ -153,7 +157,7 @@ class Index:
         takes away: a statement no record stated before is added to Oxigraph, one
         no record states any more is removed.
         """
-        changed = [h for h, d in delta.items() if d]
+        changed = sorted(h for h, d in delta.items() if d)  # looked up in key order: fewer pages visited
         existing: dict[int, int] = {}
         for chunk in _chunks(changed):
             marks = ",".join("?" * len(chunk))
