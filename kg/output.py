@@ -71,8 +71,20 @@ def unwritable(path: str | os.PathLike[str]) -> str | None:
     elif not os.access(folder, os.W_OK):
         code = errno.EACCES
     else:
-        code = 0
+        code = _create_fails(folder)
     return f"{os.fspath(path)}: cannot write there: {os.strerror(code)}" if code else None
+
+
+def _create_fails(folder: str) -> int:
+    """The errno of creating a file in ``folder``, 0 if it can be done: the permission bits do
+    not tell for root, nor for folders such as /proc that take no new files."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".kg-probe.", dir=folder)
+    except OSError as exc:
+        return exc.errno or errno.EACCES
+    os.close(fd)
+    os.unlink(probe)
+    return 0
 
 
 def _not_a_file(path: str) -> bool:

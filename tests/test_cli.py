@@ -325,6 +325,11 @@ def test_validate_checks_where_its_report_goes_before_validating(store: str, tmp
     assert out.returncode == 1 and out.stdout == b""  # nothing was validated
     where = tmp_path / "missing" / "report.txt"
     assert out.stderr.decode() == f"Error: {where}: cannot write there: No such file or directory\n"
+    # A folder whose permission bits say yes but which takes no new file (and root passes every
+    # permission check): tried, not guessed.
+    refused = kg("validate", "--report", "/proc/report.txt", "--store", store)
+    assert refused.returncode == 1 and refused.stdout == b""
+    assert refused.stderr.decode().startswith("Error: /proc/report.txt: cannot write there: ")
 
 
 def test_validate_a_record_the_store_does_not_hold_is_an_error(store: str) -> None:
