@@ -66,18 +66,15 @@ def unwritable(path: str | os.PathLike[str]) -> str | None:
         code = errno.EACCES if not os.access(path, os.W_OK) else 0
     elif not os.path.isdir(folder):
         code = errno.ENOENT
-    elif os.statvfs(folder).f_flag & os.ST_RDONLY:
-        code = errno.EROFS
-    elif not os.access(folder, os.W_OK):
-        code = errno.EACCES
     else:
         code = _create_fails(folder)
     return f"{os.fspath(path)}: cannot write there: {os.strerror(code)}" if code else None
 
 
 def _create_fails(folder: str) -> int:
-    """The errno of creating a file in ``folder``, 0 if it can be done: the permission bits do
-    not tell for root, nor for folders such as /proc that take no new files."""
+    """The errno of creating a file in ``folder`` (EACCES, EROFS, ...), 0 if it can be done:
+    tried, as the permission bits do not tell for root, nor for folders such as /proc that
+    take no new files."""
     try:
         fd, probe = tempfile.mkstemp(prefix=".kg-probe.", dir=folder)
     except OSError as exc:
