@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import shutil
 from pathlib import Path
 from typing import Any
 
 from kg.records import Author, Record
+from kg.sources.pubmed_xml import parse_pubmed_xml
 
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "seed" / "000_45c4907e053debe3.txt"
 BULK = DATA / "bulk" / "pubmed21n1298.xml.gz"
 #: Every file that must ingest with no error (seed, medline, xml).
 GOOD_DIRS = [DATA / "seed", DATA / "medline", DATA / "xml"]
+
+
+def bulk_record(pmid: str) -> Record:
+    """One record of the bulk file, cut out of it (reading the whole file as records takes seconds)."""
+    with gzip.open(BULK) as f:
+        data = f.read()
+    at = data.index(f"<PMID Version=\"1\">{pmid}</PMID>".encode())
+    start, end = data.rindex(b"<PubmedArticle>", 0, at), data.index(b"</PubmedArticle>", at)
+    xml = b"<PubmedArticleSet>" + data[start:end] + b"</PubmedArticle></PubmedArticleSet>"
+    [record] = parse_pubmed_xml(io.BytesIO(xml), str(BULK))
+    return record
 
 
 def copy_store(src: Path, dst: Path) -> Path:

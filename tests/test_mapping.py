@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from helpers import BULK, DATA
+from helpers import BULK, DATA, bulk_record
 
 from kg.mapping import DEFAULT_BASE_IRI, MappedRecord, Mapper
 from kg.mapping.affiliations import country, institution
@@ -22,10 +22,10 @@ from kg.mapping.iris import Iris
 from kg.mapping.pages import page_range
 from kg.mapping.pubtypes import table
 from kg.mapping.terms import iri, lit, typed
-from kg.mapping.vocab import CITO, DATACITE, DCTERMS, FABIO, FOAF, KGV, MESH, PRISM, PRO, RDFS, XSD
+from kg.mapping.vocab import CITO, DATACITE, DCTERMS, FABIO, FOAF, KGV, LITERAL, MESH, PRISM, PRO, RDFS, XSD
 from kg.records import Affiliation, Author, CommentCorrection, PublicationType, Record, Reference
 from kg.resources import shipped
-from kg.sources import parse_medline, parse_pubmed_xml, read_records
+from kg.sources import parse_medline, read_records
 from kg.store import KnowledgeGraph
 
 IRIS = Iris(DEFAULT_BASE_IRI)
@@ -148,19 +148,8 @@ def test_pmids_of_links_are_positive_integers_without_leading_zeros() -> None:
 # ---------------------------------------------------------------- publication dates
 
 
-def _bulk_record(pmid: str) -> Record:
-    """One record of the bulk file, cut out of it (reading the whole file as records takes seconds)."""
-    with gzip.open(BULK) as f:
-        data = f.read()
-    at = data.index(f"<PMID Version=\"1\">{pmid}</PMID>".encode())
-    start, end = data.rindex(b"<PubmedArticle>", 0, at), data.index(b"</PubmedArticle>", at)
-    xml = b"<PubmedArticleSet>" + data[start:end] + b"</PubmedArticle></PubmedArticleSet>"
-    [record] = parse_pubmed_xml(io.BytesIO(xml), str(BULK))
-    return record
-
-
 def test_a_quarter_keeps_its_medline_date_and_is_reported() -> None:
-    m = MAPPER.map(_bulk_record("34092911"))
+    m = MAPPER.map(bulk_record("34092911"))
     assert _article(m, PRISM + "publicationDate") == [typed("2021", XSD + "gYear")]
     assert _article(m, KGV + "medlineDate") == [lit("2021 3rd Quarter")]
     assert m.notes == ["publication date read only as 2021, kept as text: '2021 3rd Quarter'"]
@@ -422,7 +411,7 @@ def test_an_organisation_identifier_of_a_text_naming_two_organisations_is_given_
     # PMID 34094498: "Gösta Ekman Laboratory, ..., Stockholm University, ...; Division of Psychology,
     # ..., Karolinska Institutet, ..." with one RINGGOLD 7675. Given to both parts, it made them one
     # node with two names, and the institution network lost Stockholm University.
-    record = _bulk_record("34094498")
+    record = bulk_record("34094498")
     split = [a for a in record.authors if len(a.affiliations) == 2]
     alone = [a for a in record.authors if len(a.affiliations) == 1]
     assert split and alone
@@ -436,6 +425,40 @@ def test_an_organisation_identifier_of_a_text_naming_two_organisations_is_given_
     assert all(len(n) == 1 for n in names.values())  # no organisation with two names
     assert any("Karolinska Institutet" in n for ns in names.values() for n in ns)
     assert any("Stockholm University" in n for ns in names.values() for n in ns)
+
+
+def test_one_organisation_gets_one_iri_whichever_order_pubmed_lists_its_isni_and_grid() -> None:
+    # UCLA: PMID 34092902 lists GRID then ISNI "0000 0000 9632 6718"; PMID 31969988 ISNI then GRID.
+    # The IRI was the first id listed, so the bulk file had UCLA as org/grid/... and as org/isni/....
+    ucla = IRIS.organization_by_id("isni", "0000000096326718")
+    isni, grid = IRIS.identifier("isni", "0000000096326718"), IRIS.identifier("grid", "grid.19006.3e")
+    for pmid, text in [("34092902", "UCLA, Los Angeles, USA"),
+                       ("31969988", "3Department of Microbiology, Immunology and Molecular Genetics, UCLA, "
+                                    "Los Angeles, CA 90095-7364 USA")]:
+        mapped = MAPPER.map(bulk_record(pmid))
+        assert lit(text) in _objects(mapped, ucla, FOAF + "name", shared=True), pmid
+        assert sorted(_objects(mapped, ucla, DATACITE + "hasIdentifier", shared=True)) == sorted([iri(isni), iri(grid)])
+        assert _objects(mapped, isni, DATACITE + "usesIdentifierScheme", shared=True) == [iri(DATACITE + "isni")]
+        assert _objects(mapped, isni, LITERAL + "hasLiteralValue", shared=True) == [lit("0000000096326718")]
+        assert _objects(mapped, grid, LITERAL + "hasLiteralValue", shared=True) == [lit("grid.19006.3e")]
+        assert not [t for t in mapped.entities if t.startswith(f"<{IRIS.base}org/grid/")]
+
+
+def test_a_ringgold_id_is_an_identifier_of_the_organisation_but_not_its_iri() -> None:
+    # PMID 34093728: "University Hospitals Bristol NHS Foundation Trust, Bristol, UK." with RINGGOLD 1984
+    # and no other id. MAPPING.md makes IRIs from ROR, GRID and ISNI ids only.
+    mapped = MAPPER.map(bulk_record("34093728"))
+    text = "University Hospitals Bristol NHS Foundation Trust, Bristol, UK"  # as cleaned
+    bristol = IRIS.organization(text)
+    ringgold = IRIS.identifier("ringgold", "1984")
+    assert _objects(mapped, bristol, FOAF + "name", shared=True) == [lit(text)]
+    assert _objects(mapped, bristol, DATACITE + "hasIdentifier", shared=True) == [iri(ringgold)]
+    assert _objects(mapped, ringgold, DATACITE + "usesIdentifierScheme", shared=True) == [iri(KGV + "ringgold")]
+    assert _objects(mapped, ringgold, LITERAL + "hasLiteralValue", shared=True) == [lit("1984")]
+    vocab = rdflib.Graph().parse(shipped("ontology") / "kgv.ttl", format="turtle")
+    scheme = rdflib.URIRef(KGV + "ringgold")
+    assert (scheme, rdflib.RDF.type, rdflib.URIRef(DATACITE + "OrganizationIdentifierScheme")) in vocab
+    assert vocab.value(scheme, rdflib.RDFS.label) and vocab.value(scheme, rdflib.RDFS.comment)
 
 
 def test_a_grid_identified_organisation_uses_kg_s_own_grid_scheme() -> None:

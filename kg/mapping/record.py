@@ -126,7 +126,10 @@ _PT_CLASSES = (
 # file as fast as 200,000 did, in 160 MB instead of 420.
 _CACHE_SIZE = 20_000
 _ORG_ID_SCHEMES = {"ROR": "ror", "GRID": "grid", "ISNI": "isni", "RINGGOLD": "ringgold"}
-_OWN_SCHEMES = {"grid": kgv.grid}  # identifier schemes the DataCite ontology does not name
+# The identifiers an organisation's IRI is made from (MAPPING.md), preferred first: PubMed lists
+# GRID and ISNI in either order, and one organisation must get one IRI whatever the order.
+_ORG_IRI_SCHEMES = ("ror", "isni", "grid")
+_OWN_SCHEMES = {"grid": kgv.grid, "ringgold": kgv.ringgold}  # schemes the DataCite ontology does not name
 _BRACKETED = re.compile(r"^\[(.*)\](\.?)$")
 # Article ids whose form is checked (ArticleIdList / AID, ELocationID / LID): kind ->
 # (normaliser, the property keeping a malformed value as given, its name in warnings).
@@ -191,6 +194,22 @@ def _datetime(value) -> str:
 
 def _date(value) -> str:
     return typed(value.isoformat(), XSD + "date")
+
+
+def _organization_ids(identifiers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(scheme, value) of an affiliation's organisation identifiers, in the form their IRIs use:
+    a ROR id without its https://ror.org/ prefix, an ISNI as its 16 characters without spaces
+    (PubMed writes both "0000 0004 0612 1049" and "0000000119573309")."""
+    ids: list[tuple[str, str]] = []
+    for source, value in identifiers:
+        scheme = _ORG_ID_SCHEMES.get(source.upper())
+        if scheme == "ror":
+            value = value.rsplit("/", 1)[-1]
+        elif scheme == "isni":
+            value = "".join(value.split()).replace("-", "").upper()
+        if scheme and (scheme, value) not in ids:
+            ids.append((scheme, value))
+    return ids
 
 
 @dataclass(slots=True)
@@ -584,15 +603,11 @@ class Mapper:
         name = affiliations.clean(aff.name)
         if not name:
             return None
-        org_id = next(((_ORG_ID_SCHEMES[s.upper()], v) for s, v in aff.identifiers if s.upper() in _ORG_ID_SCHEMES),
-                      None)
-        if org_id:
-            value = org_id[1].rsplit("/", 1)[-1] if org_id[0] == "ror" else org_id[1]
-            node = iri(self.iris.organization_by_id(org_id[0], value))
-            if org_id[0] in ("ror", "isni", "grid"):
-                self._identifier(node, org_id[0], value, out, shared=True)
-        else:
-            node = iri(self.iris.organization(name))
+        ids = _organization_ids(aff.identifiers)
+        key = next(((scheme, value) for scheme in _ORG_IRI_SCHEMES for s, value in ids if s == scheme), None)
+        node = iri(self.iris.organization_by_id(*key) if key else self.iris.organization(name))
+        for scheme, value in ids:
+            self._identifier(node, scheme, value, out, shared=True)
         out.share(node, A, foaf.Organization)
         out.share(node, A, org.Organization)
         out.share(node, NAME, lit(name))
