@@ -433,7 +433,7 @@ def test_one_organisation_gets_one_iri_whichever_order_pubmed_lists_its_isni_and
     ucla = IRIS.organization_by_id("isni", "0000000096326718")
     isni, grid = IRIS.identifier("isni", "0000000096326718"), IRIS.identifier("grid", "grid.19006.3e")
     for pmid, text in [("34092902", "UCLA, Los Angeles, USA"),
-                       ("31969988", "3Department of Microbiology, Immunology and Molecular Genetics, UCLA, "
+                       ("31969988", "Department of Microbiology, Immunology and Molecular Genetics, UCLA, "
                                     "Los Angeles, CA 90095-7364 USA")]:
         mapped = MAPPER.map(bulk_record(pmid))
         assert lit(text) in _objects(mapped, ucla, FOAF + "name", shared=True), pmid

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pytest
-from helpers import DATA, SEED
+from helpers import DATA, SEED, bulk_record
 
 from kg.ingest import _PickleStream
 from kg.records import Deletion, ParseError, Record
@@ -247,6 +247,67 @@ def test_xml_entities_are_never_expanded_or_fetched(tmp_path: Path) -> None:
     )
     [refused] = list(read_file(str(bomb)))
     assert isinstance(refused, ParseError) and "declares XML entities" in refused.message
+
+
+def test_characters_nlm_escaped_twice_are_read_as_characters() -> None:
+    # PubMed XML: <VernacularTitle>Zvý&amp;#353;ení ... d&amp;#283;lo&amp;#382;ního hrdla.</VernacularTitle>
+    assert bulk_record("33752403").vernacular_title == (
+        "Zvýšení sérových hladin S100-A11 a AIF-1 u pacientek s dysplazií děložního hrdla.")
+    assert bulk_record("31808390").title.startswith("Study on the Interaction of 1,5-diaryl Pyrrole Derivatives "
+                                                    "with α- glucosidase; Synthesis")
+    [metabolic] = bulk_record("32484109").authors[1].affiliations  # Alam
+    assert metabolic.name.startswith("Metabolic & Structural Biology Department, CSIR-Central Institute")
+    # "&amp;nbsp;" in a reference is a space like any other.
+    assert "null mice. Cell 99:649" in " ".join(r.citation for r in bulk_record("33146808").references)
+    # MEDLINE text: "AD  - Erasmus School of Health Policy &amp; Management, ..."
+    medline = {r.pmid: r for r in read_records([DATA / "medline/pybibx.txt", DATA / "medline/blachlylab.nbib"])
+               if isinstance(r, Record)}
+    assert medline["35623974"].authors[0].affiliations[0].name.startswith(
+        "Erasmus School of Health Policy & Management, Erasmus University Rotterdam")
+    assert [g.agency for g in medline["30679803"].grants if g.grant_id == "CA180861"] == [
+        "U.S. Department of Health & Human Services | NIH | National Cancer Institute (NCI)"]
+    # A character reference must end in ";": "AT&T" and "&notit;" are text.
+    [record] = parse_medline(io.StringIO("PMID- 1\nTI  - AT&T, R&D; &notit; &amp;lt;p&amp;gt;.\n"), "t.txt")
+    assert record.title == "AT&T, R&D; &notit; &lt;p&gt;."
+
+
+def test_footnote_numbers_glued_to_a_paper_s_affiliations_are_taken_off() -> None:
+    # PubMed XML, PMID 31969988: "1Center for Integrative Imaging, ...", "2California NanoSystems ...".
+    liu = bulk_record("31969988").authors[0]
+    assert [f.name[:40] for f in liu.affiliations] == ["Center for Integrative Imaging, Hefei Na",
+                                                       "California NanoSystems Institute, Univer",
+                                                       "Department of Microbiology, Immunology a"]
+    # MEDLINE text, PMID 30455602: "2ScHARR, ...", "3Faculty of Pharmacy, ...", "4School of Public
+    # Health, ..." (the first author's affiliation has no number).
+    medline = {r.pmid: r for r in read_records([DATA / "medline/pybibx.txt"]) if isinstance(r, Record)}
+    assert [f.name[:22] for a in medline["30455602"].authors for f in a.affiliations] == [
+        "Patient Centred Resear", "ScHARR, University of ", "Faculty of Pharmacy, M", "School of Public Healt",
+        "Center for Global Deve"]
+    # A name that starts with a number keeps it when the paper numbers no other affiliation.
+    assert any(f.name.startswith("2IM Inteligencia Medica, Curitiba")
+               for a in medline["29254537"].authors for f in a.affiliations)
+    assert any(f.name == "3M Health Care, St. Paul, MN (M.M.C.)."
+               for a in bulk_record("34092098").authors for f in a.affiliations)
+
+
+def test_medline_affiliation_ids_written_after_the_text_are_its_identifiers() -> None:
+    # PMID 30455602: "AD  - 2ScHARR, University of Sheffield, Sheffield, UK. ISNI: 0000 0004 1936 9262. GRID:
+    # \n      grid.11835.3e", where PubMed XML has AffiliationInfo/Identifier elements.
+    [record] = [r for r in read_records([DATA / "medline/pybibx.txt"])
+                if isinstance(r, Record) and r.pmid == "30455602"]
+    thokala, chalkidou = record.authors[1], record.authors[3]
+    assert [(f.name, f.identifiers) for f in thokala.affiliations] == [
+        ("ScHARR, University of Sheffield, Sheffield, UK.",
+         [("ISNI", "0000 0004 1936 9262"), ("GRID", "grid.11835.3e")])]
+    assert [(f.name, f.identifiers) for f in chalkidou.affiliations] == [
+        ("School of Public Health, Imperial College, London, UK.",
+         [("ISNI", "0000 0001 2113 8111"), ("GRID", "grid.7445.2")]),
+        ("Center for Global Development, London, UK.", [])]
+    # What follows a label must be an id of that kind, else the line is all text.
+    text = "PMID- 1\nFAU - Luo, Yang\nAD  - Dept A, Univ B, Beijing, China. ISNI: pending review.\n"
+    [luo] = next(iter(parse_medline(io.StringIO(text), "t.txt"))).authors
+    assert [(f.name, f.identifiers) for f in luo.affiliations] == [
+        ("Dept A, Univ B, Beijing, China. ISNI: pending review.", [])]
 
 
 def test_crlf_bom_leading_blank_lines_and_trailing_spaces(tmp_path: Path) -> None:

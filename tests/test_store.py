@@ -213,11 +213,11 @@ def test_edge_cases_of_the_update_file(bulk_store: Path) -> None:
         # <AbstractText Label="LEVEL OF EVIDENCE: 4"/>: a section that is its label alone.
         [row] = kg.select('SELECT ?ab WHERE { ?a fabio:hasPubMedId "31617889" ; dcterms:abstract ?ab }')
         assert row["ab"].endswith("is easy to perform and promote. LEVEL OF EVIDENCE: 4")
-        # "; " inside brackets, and after an entity NLM left escaped, separates no affiliations.
+        # "; " inside brackets separates no affiliations; "&amp;amp;" (NLM escaped "&" twice) is "&".
         assert "German Center for Cardiovascular Research (Deutsches Zentrum Für Herz-Kreislaufforschung; DZHK), " \
                "partner site Berlin, Berlin, Germany" in affiliations("33372247")
         assert not any(name.startswith("DZHK") for name in affiliations("33372247"))
-        assert "Metabolic &amp; Structural Biology Department, CSIR-Central Institute of Medicinal and Aromatic " \
+        assert "Metabolic & Structural Biology Department, CSIR-Central Institute of Medicinal and Aromatic " \
                "Plants, Lucknow- 226015, India" in affiliations("32484109")
 
 

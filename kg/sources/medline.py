@@ -21,7 +21,6 @@ from collections.abc import Iterable, Iterator
 
 from kg.identifiers import normalize_doi, normalize_issn, normalize_orcid
 from kg.records import (
-    Affiliation,
     Author,
     Book,
     Chemical,
@@ -47,7 +46,7 @@ from kg.sources.medline_tags import (
     VALUE_SHAPES,
     group_of,
 )
-from kg.sources.text import collapse, pick_article_ids, split_abstract, split_affiliations
+from kg.sources.text import affiliations_of, collapse, drop_footnote_numbers, pick_article_ids, split_abstract, unescape
 
 __all__ = ["medline_fields", "parse_medline", "split_flattened"]
 
@@ -305,7 +304,7 @@ class _Builder:
         if self.person is None:
             self.rec.warnings.append(f"line {line}: affiliation without an author before it: {value[:60]!r}")
             return
-        self.person.affiliations.extend(Affiliation(name=a) for a in split_affiliations(value))
+        self.person.affiliations.extend(affiliations_of(*_trailing_identifiers(value)))
 
     def identifier(self, value: str, line: int) -> None:
         if self.person is None:
@@ -378,9 +377,10 @@ def _build(fields: list[list], notes: list[str], name: str) -> Record | ParseErr
         for tag, value, line in fields:
             handler = _HANDLERS.get(tag)
             if handler is not None:
-                # Collapse whitespace (also non-breaking spaces), skipping the common plain case.
-                plain = value.isascii() and "  " not in value and "\t" not in value
-                handler(b, value if plain else collapse(value), line)
+                # Collapse whitespace (also non-breaking spaces, "&nbsp;" among the references NLM
+                # leaves in), skipping the common plain case.
+                plain = value.isascii() and "  " not in value and "\t" not in value and "&" not in value
+                handler(b, value if plain else collapse(unescape(value)), line)
             elif tag not in ALL_TAGS:
                 b.rec.warnings.append(f"line {line}: unknown tag {tag!r} ignored")
     except Exception as exc:  # a defect must not cost the other records: report this one
@@ -398,7 +398,29 @@ def _finish(b: _Builder) -> Record:
     seen = {h.status for h in rec.history}
     rec.history.extend(h for h in b.fallback_history if h.status not in seen)
     pick_article_ids(rec)
+    drop_footnote_numbers(rec)
     return rec
+
+
+# MEDLINE text writes an affiliation's organisation ids after it ("..., Sheffield, UK. ISNI: 0000
+# 0004 1936 9262. GRID: grid.11835.3e") where PubMed XML has AffiliationInfo/Identifier elements.
+_ID_LABEL = re.compile(r" (ISNI|GRID|ROR|RINGGOLD): ")
+_ID_FORM = {
+    "ISNI": re.compile(r"\d{4} ?\d{4} ?\d{4} ?\d{3}[\dX]"),
+    "GRID": re.compile(r"grid\.\d+\.[0-9a-f]+"),
+    "ROR": re.compile(r"(?:https?://ror\.org/)?0[a-z0-9]{8}"),
+    "RINGGOLD": re.compile(r"\d+"),
+}
+
+
+def _trailing_identifiers(value: str) -> tuple[str, list[tuple[str, str]]]:
+    """An AD line's text and the organisation ids written after it; the line as it is when
+    what follows a label is not an id of that kind."""
+    pieces = _ID_LABEL.split(value) if ": " in value else [value]
+    ids = [(label, v.removesuffix(".")) for label, v in zip(pieces[1::2], pieces[2::2])]
+    if not ids or not all(_ID_FORM[label].fullmatch(v) for label, v in ids):
+        return value, []
+    return pieces[0], ids
 
 
 # ---------------------------------------------------------------- per-tag handlers

@@ -25,7 +25,6 @@ from lxml import etree
 from kg.identifiers import normalize_issn, normalize_orcid
 from kg.records import (
     AbstractSection,
-    Affiliation,
     Author,
     Book,
     Chemical,
@@ -47,7 +46,7 @@ from kg.records import (
     join_sections,
 )
 from kg.sources.dates import MONTHS, month_number, parse_pub_date
-from kg.sources.text import pick_article_ids, split_affiliations
+from kg.sources.text import affiliations_of, drop_footnote_numbers, pick_article_ids, unescape
 
 __all__ = ["parse_pubmed_xml"]
 
@@ -141,6 +140,7 @@ def _read_top(elem: Element, name: str) -> Iterator[Record | Deletion | ParseErr
         else:
             _book_document(doc, rec)
             _pubmed_data(elem.find("PubmedBookData"), rec)
+        drop_footnote_numbers(rec)
     except Exception as exc:  # a defect must not cost the other records: report this one
         yield ParseError(f"record skipped: {type(exc).__name__}: {exc}", source, pmid)
         return
@@ -151,13 +151,16 @@ def _read_top(elem: Element, name: str) -> Iterator[Record | Deletion | ParseErr
 
 
 def _text(el: Element | None) -> str | None:
-    """The element's text with inline markup flattened and whitespace collapsed; None if empty."""
+    """The element's text with inline markup flattened, the character references NLM escaped
+    twice read, and whitespace collapsed; None if empty."""
     if el is None:
         return None
     # Most elements are plain text; only those with inline markup need itertext().
     text = "".join(el.itertext()) if len(el) else el.text
     if not text:
         return None
+    if "&" in text:  # rare: the call is not paid on every element
+        text = unescape(text)
     return " ".join(text.split()) or None
 
 
@@ -281,7 +284,7 @@ def _article(article: Element, rec: Record) -> None:
     # The 2006 DTD has one Affiliation for the article; MEDLINE shows it on the first author.
     old_affiliation = _text(article.find("Affiliation"))
     if old_affiliation and rec.authors and not rec.authors[0].affiliations:
-        rec.authors[0].affiliations = [Affiliation(a) for a in split_affiliations(old_affiliation)]
+        rec.authors[0].affiliations = affiliations_of(old_affiliation)
     rec.languages = [lang.lower() for lang in _all_text(article, "Language")]
     for bank in article.iterfind("DataBankList/DataBank"):
         bank_name = _text(bank.find("DataBankName")) or ""
@@ -367,14 +370,11 @@ def _person(el: Element) -> Author:
     for info in el.iterfind("AffiliationInfo"):
         text = _text(info.find("Affiliation"))
         if text:
-            parts = split_affiliations(text)
-            # An identifier names one organisation: when the text holds several, which one
-            # it names is not known, and giving it to each would merge them into one node.
             ids = [(i.get("Source", ""), v) for i in info.iterfind("Identifier") if (v := _text(i))]
-            author.affiliations.extend(Affiliation(a, list(ids) if len(parts) == 1 else []) for a in parts)
+            author.affiliations.extend(affiliations_of(text, ids))
     direct = _text(el.find("Affiliation"))  # 2013-era DTD: Affiliation directly under Author
     if direct:
-        author.affiliations.extend(Affiliation(a) for a in split_affiliations(direct))
+        author.affiliations.extend(affiliations_of(direct))
     return author
 
 

@@ -4,17 +4,22 @@
 ['Dept A, Univ B, Beijing, China', 'Lab C, Beijing, China.']
 >>> [(s.label, s.text) for s in split_abstract("BACKGROUND: Why. METHODS: How.")]
 [('BACKGROUND', 'Why.'), ('METHODS', 'How.')]
+>>> unescape("Zvý&#353;ení, Health &amp; Human Services, AT&T, R&D;")
+'Zvýšení, Health & Human Services, AT&T, R&D;'
 """
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from html.entities import html5
 
 from kg.identifiers import normalize_doi, normalize_pmcid
-from kg.records import AbstractSection, Record
+from kg.records import AbstractSection, Affiliation, Record
 
-__all__ = ["collapse", "pick_article_ids", "split_abstract", "split_affiliations"]
+__all__ = ["affiliations_of", "collapse", "drop_footnote_numbers", "pick_article_ids", "split_abstract",
+           "split_affiliations", "unescape"]
 
 
 def collapse(text: str) -> str:
@@ -22,14 +27,36 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+# A complete character reference: a named one that HTML knows, or a number.
+_REFERENCE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+
+
+def unescape(text: str) -> str:
+    """``text`` with the character references left in it read as their characters.
+
+    NLM escapes some characters twice ("Metabolic &amp;amp; Structural", "Zvý&amp;#353;ení"
+    in PubMed XML, "&amp;" in MEDLINE text), so that "&amp;" and "&#353;" are still in the
+    text once it is read. Only a whole reference, ending in ";", is read: "AT&T" is left alone.
+    """
+    if "&" not in text:
+        return text
+    return _REFERENCE.sub(_character, text)
+
+
+def _character(reference: re.Match[str]) -> str:
+    ref = reference.group()
+    # html.unescape alone would read "&notit;" as "¬it;" (HTML's references without ";").
+    return html.unescape(ref) if ref[1] == "#" else html5.get(ref[1:], ref)
+
+
 _AFF_SEP = re.compile(r"\s*;\s+")
 # A fragment after "; " that continues the previous affiliation rather than starting one.
 _NOT_AN_AFFILIATION = re.compile(r"^(?:[a-z]|(?i:electronic address|e-?mail\b)|\S+@\S+$)")
 
 
-# The text before a "; " that does not end an affiliation: an entity NLM left escaped
-# ("Metabolic &amp; Structural Biology"), or a bracket still open ("(Deutsches Zentrum; DZHK)").
-_OPEN = re.compile(r"&#?\w+$|\([^)]*$|\[[^\]]*$")
+# The text before a "; " that does not end an affiliation: a bracket still open
+# ("(Deutsches Zentrum; DZHK)").
+_OPEN = re.compile(r"\([^)]*$|\[[^\]]*$")
 
 
 def split_affiliations(text: str) -> list[str]:
@@ -38,11 +65,10 @@ def split_affiliations(text: str) -> list[str]:
     Older records put several institutions in one affiliation, separated by "; ";
     a fragment that cannot stand alone (an e-mail address, a lower-case
     continuation, a few characters) stays with the affiliation before it, and
-    a "; " inside brackets or ending an escaped entity separates nothing.
+    a "; " inside brackets separates nothing.
 
-    >>> split_affiliations("Center for Research (Deutsches Zentrum; DZHK), Berlin; Metabolic &amp; Structural "
-    ...                    "Biology, Lucknow.")
-    ['Center for Research (Deutsches Zentrum; DZHK), Berlin', 'Metabolic &amp; Structural Biology, Lucknow.']
+    >>> split_affiliations("Center for Research (Deutsches Zentrum; DZHK), Berlin; Metabolic Biology, Lucknow.")
+    ['Center for Research (Deutsches Zentrum; DZHK), Berlin', 'Metabolic Biology, Lucknow.']
     """
     text = collapse(text)
     if ";" not in text:
@@ -54,6 +80,41 @@ def split_affiliations(text: str) -> list[str]:
         elif part:
             out.append(part)
     return out
+
+
+def affiliations_of(text: str, identifiers: Sequence[tuple[str, str]] = ()) -> list[Affiliation]:
+    """The :class:`Affiliation` objects of one affiliation text and the organisation ids given with it.
+
+    An identifier names one organisation: when the text holds several, which one it names is
+    not known, and giving it to each would merge them into one node, so none gets it.
+    """
+    parts = split_affiliations(text)
+    return [Affiliation(part, list(identifiers) if len(parts) == 1 else []) for part in parts]
+
+
+# A footnote number glued to an affiliation: "1Center for Integrative Imaging, ...", "2CAS Center
+# for ...". Not "1st Department" nor "2nd ...", which are names.
+_FOOTNOTE = re.compile(r"^\d{1,2}(?=[A-Z])(?!(?:St|Nd|Rd|Th)\b)")
+
+
+def drop_footnote_numbers(rec: Record) -> None:
+    """Take the footnote numbers some publishers glue to a paper's affiliations off them.
+
+    Only a paper that numbers two or more of its affiliations so is taken to: "3M Health Care"
+    or "2IM Inteligencia Medica" alone keeps its name.
+
+    >>> from kg.records import Author
+    >>> rec = Record(pmid="1", authors=[Author(affiliations=[Affiliation("1Center for X, Hefei, China.")]),
+    ...                                 Author(affiliations=[Affiliation("2CAS Center for Y, Beijing, China.")])])
+    >>> drop_footnote_numbers(rec)
+    >>> [f.name for a in rec.authors for f in a.affiliations]
+    ['Center for X, Hefei, China.', 'CAS Center for Y, Beijing, China.']
+    """
+    people = (*rec.authors, *rec.investigators, *(rec.book.editors if rec.book else ()))
+    numbered = [(f, m) for a in people for f in a.affiliations if (m := _FOOTNOTE.match(f.name))]
+    if len({m.group() for _, m in numbered}) >= 2:
+        for affiliation, number in numbered:
+            affiliation.name = affiliation.name[number.end():]
 
 
 # An upper-case label ("BACKGROUND", "MAIN OUTCOME MEASURES") followed by ": " at
