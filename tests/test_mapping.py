@@ -288,6 +288,28 @@ def test_an_email_address_with_a_space_after_the_at_sign_is_removed(path: str, p
     assert not any("@" in n for n in names)
 
 
+def test_a_web_page_given_as_an_electronic_address_is_removed_too() -> None:
+    # PMID 33058944: "..., The University of Melbourne, Australia. Electronic address:
+    # https://twitter.com/GenomeStability." (MAPPING.md: "Electronic address: ..." removed).
+    m = MAPPER.map(bulk_record("33058944"))
+    names = [t.split(f"<{FOAF}name> ", 1)[1] for t in m.entities if f" <{FOAF}name> " in t]
+    assert lit("Department of Medicine, St. Vincent's Health, The University of Melbourne, Australia") in names
+    assert not [n for n in names if "twitter" in n or "Electronic address" in n]
+
+
+def test_a_ror_id_names_the_organisation_and_its_identifier_keeps_the_url() -> None:
+    # No test record has a ROR id (PubMed gives them as <Identifier Source="ROR">https://ror.org/...).
+    record = Record(pmid="1", title="A title.")
+    record.authors.append(Author(family="Luo", given="Yang", affiliations=[Affiliation(
+        "Université Paris-Saclay, Orsay, France.", [("GRID", "grid.5842.b"), ("ROR", "https://ror.org/03xjwb503")])]))
+    mapped = MAPPER.map(record)
+    ror = IRIS.identifier("ror", "https://ror.org/03xjwb503")
+    assert sorted(_objects(mapped, IRIS.organization_by_id("ror", "03xjwb503"), DATACITE + "hasIdentifier",
+                           shared=True)) == sorted([iri(ror), iri(IRIS.identifier("grid", "grid.5842.b"))])
+    assert _objects(mapped, ror, LITERAL + "hasLiteralValue", shared=True) == [lit("https://ror.org/03xjwb503")]
+    assert _objects(mapped, ror, DATACITE + "usesIdentifierScheme", shared=True) == [iri(DATACITE + "ror")]
+
+
 def test_no_stored_organisation_name_holds_an_email_address(kg: KnowledgeGraph) -> None:
     names = [r["n"] for r in kg.select("SELECT ?n WHERE { ?o a foaf:Organization ; foaf:name ?n }")]
     assert len(names) > 1000

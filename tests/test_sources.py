@@ -19,8 +19,9 @@ import pytest
 from helpers import DATA, SEED, bulk_record
 
 from kg.ingest import _PickleStream
-from kg.records import Deletion, ParseError, Record
+from kg.records import Affiliation, Author, Deletion, ParseError, Record
 from kg.sources import expand_paths, parse_medline, read_file, read_records, sniff
+from kg.sources.text import tidy_affiliations
 from kg.store import KnowledgeGraph
 
 # Record counts from tests/data/README.md (PMID- lines, PubmedArticle/PubmedBookArticle elements).
@@ -288,6 +289,39 @@ def test_footnote_numbers_glued_to_a_paper_s_affiliations_are_taken_off() -> Non
                for a in medline["29254537"].authors for f in a.affiliations)
     assert any(f.name == "3M Health Care, St. Paul, MN (M.M.C.)."
                for a in bulk_record("34092098").authors for f in a.affiliations)
+
+
+def test_an_orcid_written_in_an_affiliation_is_the_author_s_orcid() -> None:
+    # PMID 34086667: <Affiliation>Instituto de Investigación Nutricional, Lima, Perú. ORCID: 0000-0002-9100-8547.
+    # </Affiliation>, and no Identifier element.
+    aquino = bulk_record("34086667").authors[8]
+    assert (aquino.family, aquino.orcid) == ("Aquino Ortega", "0000-0002-9100-8547")
+    assert [f.name for f in aquino.affiliations] == ["Instituto de Investigación Nutricional, Lima, Perú."]
+    # PMID 34086666: <Affiliation>ORCID: 0000-0002-5195-060X.</Affiliation> is no organisation.
+    pizzorno = bulk_record("34086666").authors[7]
+    assert (pizzorno.family, pizzorno.orcid, pizzorno.affiliations) == ("Pizzorno Santoro", "0000-0002-5195-060X", [])
+    # PMID 32271232: "...; ORCID: https://orcid.org/0000-0001-8115-5490."
+    sternszus = bulk_record("32271232").authors[0]
+    assert sternszus.orcid == "0000-0001-8115-5490"
+    assert [f.name for f in sternszus.affiliations] == [
+        "R. Sternszus is assistant professor, Department of Pediatrics and Institute of Health Sciences Education, "
+        "McGill University, Montreal, Quebec, Canada"]
+    # An ORCID other than the author's own stays in the text; a malformed one too.
+    record = Record(pmid="1", authors=[
+        Author(family="Luo", orcid="0000-0002-1825-0097",
+               affiliations=[Affiliation("Univ B, Beijing, China. ORCID: 0000-0001-5109-3700.")]),
+        Author(family="Shi", affiliations=[Affiliation("Univ B, Beijing, China. ORCID: 0000-0001-5109-3701.")])])
+    tidy_affiliations(record)
+    assert [(a.orcid, [f.name for f in a.affiliations]) for a in record.authors] == [
+        ("0000-0002-1825-0097", ["Univ B, Beijing, China. ORCID: 0000-0001-5109-3700."]),
+        (None, ["Univ B, Beijing, China. ORCID: 0000-0001-5109-3701."])]
+
+
+def test_a_suffix_written_after_a_comma_is_the_suffix() -> None:
+    # PMID 33886442: <LastName>Nealis</LastName><ForeName>Madeline</ForeName><Suffix>, MPH</Suffix>
+    nealis = bulk_record("33886442").authors[2]
+    assert (nealis.family, nealis.given, nealis.suffix, nealis.label) == (
+        "Nealis", "Madeline", "MPH", "Nealis, Madeline MPH")
 
 
 def test_medline_affiliation_ids_written_after_the_text_are_its_identifiers() -> None:

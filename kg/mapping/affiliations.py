@@ -31,6 +31,8 @@ __all__ = ["clean", "country", "institution"]
 # after it needs a dot, so "Skypart@ One City" and "Institute @ NTU" are not addresses.
 _EMAIL = re.compile(r"[\w.+-]+@ ?[\w-]+(?:\.[\w-]+)+")
 _EMAIL_LABEL = re.compile(r"(?:\s*[,;.:]?\s*(?:electronic address|e-?mail(?: address)?)\s*:?\s*\.?)+$", re.I)
+# Elsevier's "Electronic address:" also gives web pages ("https://twitter.com/GenomeStability").
+_WEB_ADDRESS = re.compile(r"\s*[,;.]?\s*electronic address\s*:\s*https?://\S+", re.I)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -38,7 +40,7 @@ def clean(text: str) -> str:
     """The affiliation as a name: e-mail addresses and "Electronic address: ..." removed."""
     if "@" not in text and "mail" not in text and "lectronic" not in text:
         return " ".join(text.split()).strip(" ,;.:")
-    out = _EMAIL.sub(" ", text)
+    out = _WEB_ADDRESS.sub("", _EMAIL.sub(" ", text))
     out = re.sub(r"[(\[]\s*[)\]]", " ", out)  # brackets that only held an address
     out = " ".join(out.split())
     out = _EMAIL_LABEL.sub("", out)

@@ -53,6 +53,7 @@ from kg.mapping.vocab import (
     PUBMED,
     RDF,
     RDFS,
+    ROR,
     SCHEMA,
     VIVO,
     XSD,
@@ -197,14 +198,14 @@ def _date(value) -> str:
 
 
 def _organization_ids(identifiers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """(scheme, value) of an affiliation's organisation identifiers, in the form their IRIs use:
-    a ROR id without its https://ror.org/ prefix, an ISNI as its 16 characters without spaces
-    (PubMed writes both "0000 0004 0612 1049" and "0000000119573309")."""
+    """(scheme, value) of an affiliation's organisation identifiers in canonical form: a ROR id
+    as its https://ror.org/ URL, an ISNI as its 16 characters without spaces (PubMed writes
+    both "0000 0004 0612 1049" and "0000000119573309")."""
     ids: list[tuple[str, str]] = []
     for source, value in identifiers:
         scheme = _ORG_ID_SCHEMES.get(source.upper())
         if scheme == "ror":
-            value = value.rsplit("/", 1)[-1]
+            value = ROR + value.rsplit("/", 1)[-1]
         elif scheme == "isni":
             value = "".join(value.split()).replace("-", "").upper()
         if scheme and (scheme, value) not in ids:
@@ -605,7 +606,9 @@ class Mapper:
             return None
         ids = _organization_ids(aff.identifiers)
         key = next(((scheme, value) for scheme in _ORG_IRI_SCHEMES for s, value in ids if s == scheme), None)
-        node = iri(self.iris.organization_by_id(*key) if key else self.iris.organization(name))
+        # kg:org/ror/{the id}, without the https://ror.org/ its identifier node keeps
+        node = iri(self.iris.organization_by_id(key[0], key[1].removeprefix(ROR)) if key
+                   else self.iris.organization(name))
         for scheme, value in ids:
             self._identifier(node, scheme, value, out, shared=True)
         out.share(node, A, foaf.Organization)

@@ -42,6 +42,7 @@ PUBMED = "https://pubmed.ncbi.nlm.nih.gov/"
 PMC = "https://www.ncbi.nlm.nih.gov/pmc/articles/"
 ORCID = "https://orcid.org/"
 DOI = "https://doi.org/"
+ROR = "https://ror.org/"
 NLM_CATALOG = "https://www.ncbi.nlm.nih.gov/nlmcatalog/"
 
 _FIXED = {

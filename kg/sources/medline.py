@@ -46,7 +46,7 @@ from kg.sources.medline_tags import (
     VALUE_SHAPES,
     group_of,
 )
-from kg.sources.text import affiliations_of, collapse, drop_footnote_numbers, pick_article_ids, split_abstract, unescape
+from kg.sources.text import affiliations_of, collapse, pick_article_ids, split_abstract, tidy_affiliations, unescape
 
 __all__ = ["medline_fields", "parse_medline", "split_flattened"]
 
@@ -398,7 +398,7 @@ def _finish(b: _Builder) -> Record:
     seen = {h.status for h in rec.history}
     rec.history.extend(h for h in b.fallback_history if h.status not in seen)
     pick_article_ids(rec)
-    drop_footnote_numbers(rec)
+    tidy_affiliations(rec)
     return rec
 
 

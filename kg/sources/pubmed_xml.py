@@ -46,7 +46,7 @@ from kg.records import (
     join_sections,
 )
 from kg.sources.dates import MONTHS, month_number, parse_pub_date
-from kg.sources.text import affiliations_of, drop_footnote_numbers, pick_article_ids, unescape
+from kg.sources.text import affiliations_of, pick_article_ids, tidy_affiliations, unescape
 
 __all__ = ["parse_pubmed_xml"]
 
@@ -140,7 +140,7 @@ def _read_top(elem: Element, name: str) -> Iterator[Record | Deletion | ParseErr
         else:
             _book_document(doc, rec)
             _pubmed_data(elem.find("PubmedBookData"), rec)
-        drop_footnote_numbers(rec)
+        tidy_affiliations(rec)
     except Exception as exc:  # a defect must not cost the other records: report this one
         yield ParseError(f"record skipped: {type(exc).__name__}: {exc}", source, pmid)
         return
@@ -355,7 +355,7 @@ def _person(el: Element) -> Author:
         family=_text(el.find("LastName")),
         given=_text(el.find("ForeName")),
         initials=_text(el.find("Initials")),
-        suffix=_text(el.find("Suffix")),
+        suffix=(_text(el.find("Suffix")) or "").lstrip(", ") or None,  # "<Suffix>, MPH</Suffix>" happens
         collective=_text(el.find("CollectiveName")),
         equal_contrib=_flag(el, "EqualContrib"),
         valid=_flag(el, "ValidYN", "Y"),

@@ -15,11 +15,11 @@ import re
 from collections.abc import Callable, Sequence
 from html.entities import html5
 
-from kg.identifiers import normalize_doi, normalize_pmcid
+from kg.identifiers import normalize_doi, normalize_orcid, normalize_pmcid
 from kg.records import AbstractSection, Affiliation, Record
 
-__all__ = ["affiliations_of", "collapse", "drop_footnote_numbers", "pick_article_ids", "split_abstract",
-           "split_affiliations", "unescape"]
+__all__ = ["affiliations_of", "collapse", "pick_article_ids", "split_abstract", "split_affiliations",
+           "tidy_affiliations", "unescape"]
 
 
 def collapse(text: str) -> str:
@@ -93,28 +93,47 @@ def affiliations_of(text: str, identifiers: Sequence[tuple[str, str]] = ()) -> l
 
 
 # A footnote number glued to an affiliation: "1Center for Integrative Imaging, ...", "2CAS Center
-# for ...". Not "1st Department" nor "2nd ...", which are names.
+# for ...". Not an ordinal ("1st Department", "2Nd Department").
 _FOOTNOTE = re.compile(r"^\d{1,2}(?=[A-Z])(?!(?:St|Nd|Rd|Th)\b)")
+# An author's ORCID written at the end of an affiliation: "..., Lima, Perú. ORCID: 0000-0002-9100-8547."
+_ORCID_AT_END = re.compile(r"\bORCID\s*:?\s*(\S+?)\.?$", re.I)
 
 
-def drop_footnote_numbers(rec: Record) -> None:
-    """Take the footnote numbers some publishers glue to a paper's affiliations off them.
+def tidy_affiliations(rec: Record) -> None:
+    """Take what does not name an organisation out of a record's affiliations.
 
-    Only a paper that numbers two or more of its affiliations so is taken to: "3M Health Care"
-    or "2IM Inteligencia Medica" alone keeps its name.
+    - An author's ORCID written at the end of an affiliation ("..., Lima, Perú. ORCID:
+      0000-0002-9100-8547.") becomes the author's ORCID, unless the author has another one
+      (then the text stays as it is, for a reader to judge); an affiliation that was only the
+      ORCID is no affiliation.
+    - The footnote numbers some publishers glue to a paper's affiliations ("1Center for ...",
+      "2CAS Center for ...") go, when the paper numbers two or more of them so: "3M Health
+      Care" or "2IM Inteligencia Medica" alone keeps its name.
 
     >>> from kg.records import Author
-    >>> rec = Record(pmid="1", authors=[Author(affiliations=[Affiliation("1Center for X, Hefei, China.")]),
-    ...                                 Author(affiliations=[Affiliation("2CAS Center for Y, Beijing, China.")])])
-    >>> drop_footnote_numbers(rec)
-    >>> [f.name for a in rec.authors for f in a.affiliations]
-    ['Center for X, Hefei, China.', 'CAS Center for Y, Beijing, China.']
+    >>> rec = Record(pmid="1", authors=[
+    ...     Author(affiliations=[Affiliation("1Center for X, Hefei, China. ORCID: 0000-0002-1825-0097.")]),
+    ...     Author(affiliations=[Affiliation("2CAS Center for Y, Beijing, China.")])])
+    >>> tidy_affiliations(rec)
+    >>> [(a.orcid, [f.name for f in a.affiliations]) for a in rec.authors]
+    [('0000-0002-1825-0097', ['Center for X, Hefei, China.']), (None, ['CAS Center for Y, Beijing, China.'])]
     """
     people = (*rec.authors, *rec.investigators, *(rec.book.editors if rec.book else ()))
-    numbered = [(f, m) for a in people for f in a.affiliations if (m := _FOOTNOTE.match(f.name))]
+    for person in people:
+        kept = []
+        for affiliation in person.affiliations:
+            found = _ORCID_AT_END.search(affiliation.name) if "RCID" in affiliation.name.upper() else None
+            orcid = normalize_orcid(found.group(1)) if found else None
+            if orcid and person.orcid in (None, orcid):
+                person.orcid = orcid
+                affiliation.name = affiliation.name[: found.start()].rstrip(" ,;")
+            if affiliation.name:
+                kept.append(affiliation)
+        person.affiliations = kept
+    numbered = [(f, m) for p in people for f in p.affiliations if (m := _FOOTNOTE.match(f.name))]
     if len({m.group() for _, m in numbered}) >= 2:
         for affiliation, number in numbered:
-            affiliation.name = affiliation.name[number.end():]
+            affiliation.name = affiliation.name[number.end() :]
 
 
 # An upper-case label ("BACKGROUND", "MAIN OUTCOME MEASURES") followed by ": " at
