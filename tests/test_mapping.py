@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pycountry
 import pytest
 import rdflib
 from helpers import BULK, DATA, bulk_record
@@ -417,6 +418,14 @@ def test_no_institution_of_the_bulk_file_starts_with_a_conjunction() -> None:
     ("Cancer Centre, Faculty of Health Sciences, University of Macau, Taipa, Macau SAR, China.", "MO"),
     ("Shenzhen Key Laboratory of Steroid Drug Discovery and Development, School of Life and Health Sciences, "
      "The Chinese University of Hong Kong, Shenzhen 518172, China", "CN"),  # its campus in mainland China
+    ("Boston Medical Center, Boston, Mass.", "US"),  # AP style, as a whole last segment only
+    ("Aimmune Therapeutics, Brisbane, Calif.", "US"),
+    ("Department of Neonatology, University Hospitals Plymouth, Plymouth, Großbritannien.", "GB"),
+    ("Behavioral and Epidemiology Research Group, American Cancer Society, Atlanta, Georgia.", "US"),
+    ("Center for Applied Genetic Technologies, University of Georgia, Athens, Georgia 30602.", "US"),
+    ("Department of Psychology, Georgia State University", None),
+    ("Engineering Physics Department, Georgian Technical University, Tbilisi, Georgia.", "GE"),
+    ("Department of Medicine (Feig), University of Toronto, Toronto, Ont.", "CA"),
 ])
 def test_country_of_places_named_like_others(text: str, code: str | None) -> None:
     assert country(text) == code
@@ -427,6 +436,15 @@ def test_hong_kong_followed_by_china_is_hong_kong_in_the_bulk_file() -> None:
              if re.search(r"Hong Kong(?: SAR)?, (?:P\. ?R\. |PR |People's Republic of )?China\.?$", t)]
     assert len(texts) > 100
     assert [t for t in texts if country(t) != "HK"] == []
+
+
+def test_a_country_code_of_three_capitals_ending_the_text_is_its_country_in_the_bulk_file() -> None:
+    # Cureus writes "Internal Medicine, Baqai Medical University, Karachi, PAK." (alpha-3 codes).
+    codes = {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+    ending = {t: codes[m.group(1)] for t in _bulk_affiliations()
+              if (m := re.search(r", ([A-Z]{3})\.?$", t)) and m.group(1) in codes and m.group(1) != "USA"}
+    assert len(ending) > 100 and {"PK", "IN", "SA", "TR", "GR"} <= set(ending.values())
+    assert [t for t, code in ending.items() if country(t) != code] == []
 
 
 def test_an_organisation_identifier_of_a_text_naming_two_organisations_is_given_to_neither() -> None:

@@ -54,7 +54,7 @@ def clean(text: str) -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def _fold(text: str) -> str:
     """Lower-case ASCII letters and single spaces only: the form names are compared in."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = unicodedata.normalize("NFKD", text.replace("ß", "ss")).encode("ascii", "ignore").decode()
     return " ".join(re.sub(r"[^a-z ]+", " ", text.lower().replace("'", "")).split())
 
 
@@ -62,7 +62,8 @@ def _fold(text: str) -> str:
 # and the constituent countries of the United Kingdom.
 _ALIASES = {
     "US": "usa|us|u s a|u s|united states|united states of america|america|etats unis|estados unidos",
-    "GB": "uk|u k|united kingdom|great britain|england|scotland|wales|northern ireland|royaume uni|britain",
+    "GB": "uk|u k|united kingdom|great britain|england|scotland|wales|northern ireland|royaume uni|britain|"
+    "grossbritannien",
     "CN": "china|p r china|pr china|p r c|prc|peoples republic of china|the peoples republic of china|chine|"
     "republic of china mainland",
     "TW": "taiwan|taiwan roc|taiwan r o c|roc|r o c|republic of china|chinese taipei",
@@ -194,6 +195,40 @@ def _subdivision_codes(country_code: str) -> frozenset[str]:
     return frozenset(s.code.split("-", 1)[1] for s in pycountry.subdivisions.get(country_code=country_code))
 
 
+@functools.cache
+def _alpha_3() -> dict[str, str]:
+    """ISO 3166-1 alpha-3 code -> alpha-2."""
+    return {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+
+
+# The style of JAMA and others ("Boston, Mass"): only as the whole last segment, where no word
+# of prose ("Mass Spectrometry", "Man") can be.
+_STYLE_ABBREVIATIONS = {
+    **dict.fromkeys("Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Kans Ky La Md Mass Mich Minn Miss Mo Mont "
+                    "Neb Nebr Nev Okla Ore Oreg Pa Tenn Tex Vt Va Wash Wis Wisc Wyo".split(), "US"),
+    **dict.fromkeys("Ont Que Alta Sask Man Nfld".split(), "CA"),
+}
+# Georgia is a country and a US state: a ZIP code or the city before it tells (Georgia's own
+# postcodes have four digits).
+_GEORGIA_ZIP = re.compile(r"Georgia,? \d{5}(?:-\d{4})?", re.I)
+_GEORGIA = {"atlanta": "US", "athens": "US", "augusta": "US", "savannah": "US", "macon": "US", "columbus": "US",
+            "lawrenceville": "US", "marietta": "US", "decatur": "US", "tbilisi": "GE", "batumi": "GE", "kutaisi": "GE"}
+
+
+def _last_segment_country(segment: str, previous: str) -> str | None:
+    """The country of a text's last segment that names none by itself: an alpha-3 code in
+    capitals ("Karachi, PAK."), a state abbreviated in AP style ("Boston, Mass"), or
+    Georgia after one of its cities or with a ZIP code ("Athens, Georgia 30602")."""
+    raw = segment.strip(" .;:")
+    found = _alpha_3().get(raw) or _STYLE_ABBREVIATIONS.get(raw)
+    if found is None and _fold(raw) == "georgia":
+        if _GEORGIA_ZIP.fullmatch(raw):
+            return "US"
+        words = _fold(previous).split()
+        found = _GEORGIA.get(words[0]) if words else None
+    return found
+
+
 def _translated_names() -> dict[str, str]:
     """Folded country names in :data:`_LANGUAGES` -> alpha-2, leaving out the ambiguous ones
     ("Korea" is both Koreas in German; "Congo" both Congos in Spanish)."""
@@ -317,7 +352,8 @@ def country(text: str) -> str | None:
 
     Reads the segments from the end (where the country usually is): country names
     in English and other languages, US states, Canadian provinces and Australian
-    states (names, codes, postcodes), UK postcodes and a few unambiguous cities;
+    states (names, codes, postcodes), UK postcodes and a few unambiguous cities, and an
+    ISO alpha-3 code in capitals ending the text;
     then the last such place named inside a segment ("University of Michigan Law
     School"); then the domain of an e-mail address. Hong Kong, Macao and Taiwan
     stay themselves when "China" follows them; "Perth, WA" is in Australia.
@@ -327,8 +363,8 @@ def country(text: str) -> str | None:
     ...                       "Dept. of X, Univ. Y. jane@uni-heidelberg.de", "University of Michigan Law School.")]
     ['TN', 'US', 'GB', 'US', 'CN', 'IR', 'DE', 'US']
     >>> [country(a) for a in ("Kowloon, Hong Kong SAR, P. R. China.", "Curtin University, Perth, WA.",
-    ...                       "Pyongyang, Korea (DPRK)", "Jersey City, NJ", "Virgin Islands")]
-    ['HK', 'AU', 'KP', 'US', None]
+    ...                       "Pyongyang, Korea (DPRK)", "Jersey City, NJ", "Virgin Islands", "Lahore, PAK.")]
+    ['HK', 'AU', 'KP', 'US', None, 'PK']
     """
     emails = _EMAIL.findall(text) if "@" in text else []
     body = _ELECTRONIC.sub(" ", _EMAIL.sub(" ", text)) if emails else text
@@ -340,6 +376,8 @@ def country(text: str) -> str | None:
         # A name split at a dot or comma: "U.S. Virgin Islands", "Virgin Islands, British".
         found = _names().get(_fold(previous + " " + segments[i])) if previous else None
         found = found or _segment_country(segments[i], previous)
+        if not found and i == len(segments) - 1:
+            found = _last_segment_country(segments[i], previous)
         if found == "CN":
             return _region_before_china(segments[:i]) or found
         if found:
