@@ -379,6 +379,22 @@ def test_each_university_of_california_campus_has_one_name_in_the_bulk_file() ->
 
 
 @pytest.mark.parametrize("text,name", [
+    # the bulk file: French "Univ", Italian and Spanish names, research councils
+    ("Aix Marseille Univ, CNRS, ICR UMR 7273, Marseille, F-13397, France.", "Aix Marseille Univ"),
+    ("Analytical Chemistry Lab, Istituto Italiano di Tecnologia, Via Morego 30, 16163 Genova, Italy.",
+     "Istituto Italiano di Tecnologia"),
+    ("Department of Civil and Environmental Engineering, Politecnico di Milano, Milan, Italy.",
+     "Politecnico di Milano"),
+    ("Interventional Cardiology, Ospedali Riuniti di Ancona, Ancona, Italy.", "Ospedali Riuniti di Ancona"),
+    ("Istituto di Cristallografia, Consiglio Nazionale delle Ricerche, Trieste, Italy.",
+     "Consiglio Nazionale delle Ricerche"),
+    ("Chiricahua Desert Museum, Rodeo, New Mexico, United States of America.", "Chiricahua Desert Museum"),
+])
+def test_institutions_named_in_other_languages_or_abbreviated(text: str, name: str) -> None:
+    assert institution(text) == name
+
+
+@pytest.mark.parametrize("text,name", [
     ("Department of Genetics, Institut Curie, and Paris Sciences Lettres Research University, 75005 Paris, France.",
      "Paris Sciences Lettres Research University"),  # tests/data
     ("Arthritis Research UK Pain Centre, NIHR Nottingham Biomedical Research Centre, and University of Nottingham, "

@@ -413,15 +413,18 @@ _UNIT = re.compile(
 _UNIT_END = re.compile(r"\b(?:department|division|unit|section|program(?:me)?|group|team|office)$", re.I)
 # A footnote marker before the first segment: "1 Department of ...", "2] College of ...", "b Department ...".
 _MARKER = re.compile(r"^(?:\[?\d{1,2}\]|\d{1,2}|[a-h])\s+(?=[A-Z])")
-# Institution kinds, strongest first: a university beats the hospital it runs, which beats an institute
-# or a company, which beats a school or a pharma business unit named alone.
+# Institution kinds, strongest first: a university ("Univ. Lille" too) beats the hospital it runs, which
+# beats an institute (Italian and Spanish research councils, CNR and CSIC, too) or a company, which
+# beats a school or a pharma business unit named alone.
 _KINDS = (
-    re.compile(r"universit|universidad|universidade|universite|college|academy|academia|polytechnic|"
-               r"ecole|hochschule|vidyalaya|\binstitut(?:e)? of technology|\bumc\b|\bumc(?=[A-Z])", re.I),
+    re.compile(r"universit|universidad|universidade|universite|\buniv\b|college|academy|academia|polytechnic|"
+               r"\bpolitecnico\b|ecole|hochschule|vidyalaya|\binstitut(?:e)? of technology|\bumc\b|\bumc(?=[A-Z])",
+               re.I),
     re.compile(r"hospital|klinik|clinic|medical cent(?:er|re)|health (?:system|science|care)|infirmary|"
-               r"ospedale|hopital|hôpital|sjukehus|sykehus|charit[eé]|healthcare|medical school|school of medicine|"
-               r"\bnhs\b|\bchu\b", re.I),
-    re.compile(r"institut|cent(?:er|re)|foundation|fundaci[oó]n|council|agency|authority|administration|"
+               r"ospedal|policlinic|hopital|hôpital|sjukehus|sykehus|charit[eé]|healthcare|medical school|"
+               r"school of medicine|\bnhs\b|\bchu\b", re.I),
+    re.compile(r"institut|istituto|cent(?:er|re)|foundation|fundaci[oó]n|fondazione|council|"
+               r"consiglio nazionale|\bcnr\b|\bcsic\b|\bmuse(?:um|o)\b|agency|authority|administration|"
                r"ministry|organi[sz]ation|society|sociedad|association|asociaci[oó]n|federation|federaci[oó]n|"
                r"confederation|national laborator|corporation|company|\binc\b|\bltd\b|\bllc\b|\bgmbh\b|"
                r"\bs\.?\s?a\b|\bs\.?\s?l\.?(?:\s?u)?\b|laboratories|cnrs|inserm|\bnih\b|\bcdc\b", re.I),
@@ -429,7 +432,8 @@ _KINDS = (
 )
 # "College of Pharmacy, The Ohio State University": a college, school or faculty "of" a
 # subject is a unit of the university next to it, and ranks just below its kind.
-_SUBJECT_UNIT = re.compile(r"^(?:the\s+)?(?:college|school|faculty|institute|centre|center)s? of\b", re.I)
+_SUBJECT_UNIT = re.compile(r"^(?:the\s+)?(?:(?:college|school|faculty|institute|centre|center)s? of|istituto di|"
+                           r"instituto de)\b", re.I)
 # The rest of a list split at its commas: "Paris Sciences et Lettres, and Sorbonne Universite".
 _CONJUNCTION = re.compile(r"^(?:and|&)\s+", re.I)
 
