@@ -106,12 +106,15 @@ class Article:
 
 # The journal heads the chain article -> issue -> volume -> journal (any link may be absent),
 # spelled out in every query: a frbr:partOf+ path would be evaluated over the whole store.
+# A record whose only title is in its own language (an empty ArticleTitle) is cited by that one.
 _FIELDS = """
 SELECT ?article ?pmid ?class ?title ?abstract ?date ?year ?doi ?pmcid ?journal ?abbreviation ?issn ?volume ?issue
        ?start ?end ?pages ?bookTitle ?publisher ?place WHERE {
   ?article fabio:hasPubMedId ?pmid .
   OPTIONAL { ?article a ?class FILTER(?class IN (fabio:Book, fabio:BookChapter)) }
-  OPTIONAL { ?article dcterms:title ?title }
+  OPTIONAL { ?article dcterms:title ?englishTitle }
+  OPTIONAL { ?article prism:alternateTitle ?vernacularTitle }
+  BIND(COALESCE(?englishTitle, ?vernacularTitle) AS ?title)
   OPTIONAL { ?article dcterms:abstract ?abstract FILTER(LANG(?abstract) = "") }
   OPTIONAL { ?article prism:publicationDate ?date }
   OPTIONAL { ?article fabio:hasPublicationYear ?year }

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from helpers import DATA, GOOD_DIRS, SEED
+from helpers import DATA, GOOD_DIRS, SEED, bulk_record
 
 from kg.mapping.pages import page_range
 from kg.ontologies import load_ontologies, ontology_graph
@@ -256,6 +256,24 @@ def _clean_title(title: str | None) -> str | None:
     from kg.mapping.record import _title
 
     return " ".join(_title(title).split()) if title else None
+
+
+def test_a_record_titled_only_in_its_own_language_is_exported_with_that_title(tmp_path: Path) -> None:
+    # PMID 34086202: <ArticleTitle/> and <VernacularTitle>Die erste Seite.</VernacularTitle>; in the
+    # graph a prism:alternateTitle and no dcterms:title (MAPPING.md), in a citation the title it has.
+    with KnowledgeGraph.open(tmp_path / "s", writable=True) as kg:
+        kg.ingest([bulk_record("34086202")])
+        out = io.BytesIO()
+        export_profile(kg, "csl-json", out)
+        assert [item["title"] for item in json.loads(out.getvalue())] == ["Die erste Seite."]
+        out = io.BytesIO()
+        export_profile(kg, "ris", out)
+        assert "TI  - Die erste Seite." in out.getvalue().decode()
+        out = io.BytesIO()
+        export_profile(kg, "bibo", out)
+        bibo = rdflib.Graph().parse(data=out.getvalue(), format="turtle")
+        article = rdflib.URIRef("https://example.org/kg/br/pmid/34086202")
+        assert [str(t) for t in bibo.objects(article, rdflib.DCTERMS.title)] == ["Die erste Seite."]
 
 
 def test_csl_json_of_all_test_records_reads_back_with_citeproc(full_store: Path, records: dict) -> None:
