@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import shutil
@@ -18,10 +19,16 @@ BULK = DATA / "bulk" / "pubmed21n1298.xml.gz"
 GOOD_DIRS = [DATA / "seed", DATA / "medline", DATA / "xml"]
 
 
+@functools.cache
+def bulk_xml() -> bytes:
+    """The bulk file's XML, decompressed once for the whole session (233 MB; a second each time)."""
+    with gzip.open(BULK) as f:
+        return f.read()
+
+
 def bulk_record(pmid: str) -> Record:
     """One record of the bulk file, cut out of it (reading the whole file as records takes seconds)."""
-    with gzip.open(BULK) as f:
-        data = f.read()
+    data = bulk_xml()
     at = data.index(f"<PMID Version=\"1\">{pmid}</PMID>".encode())
     start, end = data.rindex(b"<PubmedArticle>", 0, at), data.index(b"</PubmedArticle>", at)
     xml = b"<PubmedArticleSet>" + data[start:end] + b"</PubmedArticle></PubmedArticleSet>"

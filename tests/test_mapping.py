@@ -5,7 +5,6 @@ publication types and e-mail addresses in affiliations."""
 from __future__ import annotations
 
 import functools
-import gzip
 import html
 import io
 import re
@@ -15,7 +14,7 @@ from pathlib import Path
 import pycountry
 import pytest
 import rdflib
-from helpers import BULK, DATA, bulk_record
+from helpers import BULK, DATA, bulk_record, bulk_xml
 
 from kg.mapping import DEFAULT_BASE_IRI, MappedRecord, Mapper
 from kg.mapping.affiliations import country, institution
@@ -323,8 +322,7 @@ def test_no_stored_organisation_name_holds_an_email_address(kg: KnowledgeGraph) 
 @functools.cache
 def _bulk_affiliations() -> frozenset[str]:
     """The distinct affiliation texts of the bulk file, cut out of its XML (reading it as records takes seconds)."""
-    with gzip.open(BULK) as f:
-        return frozenset(html.unescape(a) for a in re.findall(r"<Affiliation>([^<]*)</Affiliation>", f.read().decode()))
+    return frozenset(html.unescape(a) for a in re.findall(r"<Affiliation>([^<]*)</Affiliation>", bulk_xml().decode()))
 
 
 @pytest.mark.parametrize("text,name", [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gzip
 import io
 import pickle
@@ -250,6 +251,12 @@ def test_xml_entities_are_never_expanded_or_fetched(tmp_path: Path) -> None:
     assert isinstance(refused, ParseError) and "declares XML entities" in refused.message
 
 
+@functools.cache
+def _medline_records(name: str) -> dict[str, Record]:
+    """The records of a tests/data/medline file by PMID, read once (the tests only look at them)."""
+    return {r.pmid: r for r in read_records([DATA / "medline" / name]) if isinstance(r, Record)}
+
+
 def test_characters_nlm_escaped_twice_are_read_as_characters() -> None:
     # PubMed XML: <VernacularTitle>Zvý&amp;#353;ení ... d&amp;#283;lo&amp;#382;ního hrdla.</VernacularTitle>
     assert bulk_record("33752403").vernacular_title == (
@@ -261,11 +268,9 @@ def test_characters_nlm_escaped_twice_are_read_as_characters() -> None:
     # "&amp;nbsp;" in a reference is a space like any other.
     assert "null mice. Cell 99:649" in " ".join(r.citation for r in bulk_record("33146808").references)
     # MEDLINE text: "AD  - Erasmus School of Health Policy &amp; Management, ..."
-    medline = {r.pmid: r for r in read_records([DATA / "medline/pybibx.txt", DATA / "medline/blachlylab.nbib"])
-               if isinstance(r, Record)}
-    assert medline["35623974"].authors[0].affiliations[0].name.startswith(
+    assert _medline_records("pybibx.txt")["35623974"].authors[0].affiliations[0].name.startswith(
         "Erasmus School of Health Policy & Management, Erasmus University Rotterdam")
-    assert [g.agency for g in medline["30679803"].grants if g.grant_id == "CA180861"] == [
+    assert [g.agency for g in _medline_records("blachlylab.nbib")["30679803"].grants if g.grant_id == "CA180861"] == [
         "U.S. Department of Health & Human Services | NIH | National Cancer Institute (NCI)"]
     # A character reference must end in ";": "AT&T" and "&notit;" are text.
     [record] = parse_medline(io.StringIO("PMID- 1\nTI  - AT&T, R&D; &notit; &amp;lt;p&amp;gt;.\n"), "t.txt")
@@ -280,7 +285,7 @@ def test_footnote_numbers_glued_to_a_paper_s_affiliations_are_taken_off() -> Non
                                                        "Department of Microbiology, Immunology a"]
     # MEDLINE text, PMID 30455602: "2ScHARR, ...", "3Faculty of Pharmacy, ...", "4School of Public
     # Health, ..." (the first author's affiliation has no number).
-    medline = {r.pmid: r for r in read_records([DATA / "medline/pybibx.txt"]) if isinstance(r, Record)}
+    medline = _medline_records("pybibx.txt")
     assert [f.name[:22] for a in medline["30455602"].authors for f in a.affiliations] == [
         "Patient Centred Resear", "ScHARR, University of ", "Faculty of Pharmacy, M", "School of Public Healt",
         "Center for Global Deve"]
@@ -327,8 +332,7 @@ def test_a_suffix_written_after_a_comma_is_the_suffix() -> None:
 def test_medline_affiliation_ids_written_after_the_text_are_its_identifiers() -> None:
     # PMID 30455602: "AD  - 2ScHARR, University of Sheffield, Sheffield, UK. ISNI: 0000 0004 1936 9262. GRID:
     # \n      grid.11835.3e", where PubMed XML has AffiliationInfo/Identifier elements.
-    [record] = [r for r in read_records([DATA / "medline/pybibx.txt"])
-                if isinstance(r, Record) and r.pmid == "30455602"]
+    record = _medline_records("pybibx.txt")["30455602"]
     thokala, chalkidou = record.authors[1], record.authors[3]
     assert [(f.name, f.identifiers) for f in thokala.affiliations] == [
         ("ScHARR, University of Sheffield, Sheffield, UK.",
