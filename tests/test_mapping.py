@@ -288,13 +288,24 @@ def test_an_email_address_with_a_space_after_the_at_sign_is_removed(path: str, p
     assert not any("@" in n for n in names)
 
 
+def _organisation_names(record: Record) -> list[str]:
+    """The foaf:name literals (N-Triples) among the shared entities the record maps to."""
+    return [t.split(f"<{FOAF}name> ", 1)[1] for t in MAPPER.map(record).entities if f" <{FOAF}name> " in t]
+
+
 def test_a_web_page_given_as_an_electronic_address_is_removed_too() -> None:
     # PMID 33058944: "..., The University of Melbourne, Australia. Electronic address:
     # https://twitter.com/GenomeStability." (MAPPING.md: "Electronic address: ..." removed).
-    m = MAPPER.map(bulk_record("33058944"))
-    names = [t.split(f"<{FOAF}name> ", 1)[1] for t in m.entities if f" <{FOAF}name> " in t]
+    names = _organisation_names(bulk_record("33058944"))
     assert lit("Department of Medicine, St. Vincent's Health, The University of Melbourne, Australia") in names
     assert not [n for n in names if "twitter" in n or "Electronic address" in n]
+
+
+def test_a_space_before_a_comma_is_not_part_of_an_organisation_s_name() -> None:
+    # PMID 34091980: "Department of Psychology, University of Southern Denmark, Odense , Denmark."
+    names = _organisation_names(bulk_record("34091980"))
+    assert lit("Department of Psychology, University of Southern Denmark, Odense, Denmark") in names
+    assert not [n for n in names if " ," in n]
 
 
 def test_a_ror_id_names_the_organisation_and_its_identifier_keeps_the_url() -> None:

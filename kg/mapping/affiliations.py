@@ -33,19 +33,25 @@ _EMAIL = re.compile(r"[\w.+-]+@ ?[\w-]+(?:\.[\w-]+)+")
 _EMAIL_LABEL = re.compile(r"(?:\s*[,;.:]?\s*(?:electronic address|e-?mail(?: address)?)\s*:?\s*\.?)+$", re.I)
 # Elsevier's "Electronic address:" also gives web pages ("https://twitter.com/GenomeStability").
 _WEB_ADDRESS = re.compile(r"\s*[,;.]?\s*electronic address\s*:\s*https?://\S+", re.I)
+_SPACE_BEFORE = re.compile(r"\s+([,;.])")
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def clean(text: str) -> str:
-    """The affiliation as a name: e-mail addresses and "Electronic address: ..." removed."""
-    if "@" not in text and "mail" not in text and "lectronic" not in text:
-        return " ".join(text.split()).strip(" ,;.:")
-    out = _WEB_ADDRESS.sub("", _EMAIL.sub(" ", text))
-    out = re.sub(r"[(\[]\s*[)\]]", " ", out)  # brackets that only held an address
-    out = " ".join(out.split())
-    out = _EMAIL_LABEL.sub("", out)
-    out = re.sub(r"\s+([,;.])", r"\1", out)
-    return out.strip(" ,;.:")
+    """The affiliation as a name: e-mail addresses and "Electronic address: ..." removed, and
+    the spaces some put before a comma ("Odense , Denmark").
+
+    >>> clean("Sapporo , Hokkaido, Japan. Electronic address: a.b@c.jp.")
+    'Sapporo, Hokkaido, Japan'
+    """
+    if "@" in text or "mail" in text or "lectronic" in text:
+        text = _WEB_ADDRESS.sub("", _EMAIL.sub(" ", text))
+        text = re.sub(r"[(\[]\s*[)\]]", " ", text)  # brackets that only held an address
+        text = _EMAIL_LABEL.sub("", " ".join(text.split()))
+    text = " ".join(text.split())
+    if " ," in text or " ;" in text or " ." in text:
+        text = _SPACE_BEFORE.sub(r"\1", text)
+    return text.strip(" ,;.:")
 
 
 # ---------------------------------------------------------------- countries
