@@ -272,9 +272,37 @@ def test_characters_nlm_escaped_twice_are_read_as_characters() -> None:
         "Erasmus School of Health Policy & Management, Erasmus University Rotterdam")
     assert [g.agency for g in _medline_records("blachlylab.nbib")["30679803"].grants if g.grant_id == "CA180861"] == [
         "U.S. Department of Health & Human Services | NIH | National Cancer Institute (NCI)"]
+    # Three times: <Agency>... Agencia Estatal de Investigaci&amp;amp;#x00F3;n (Spanish ...)</Agency>
+    assert {g.agency for g in bulk_record("34083609").grants if "Agencia" in (g.agency or "")} == {
+        "Ministry of Economy and Competitiveness | Agencia Estatal de Investigación "
+        "(Spanish Agencia Estatal de Investigación)"}
     # A character reference must end in ";": "AT&T" and "&notit;" are text.
-    [record] = parse_medline(io.StringIO("PMID- 1\nTI  - AT&T, R&D; &notit; &amp;lt;p&amp;gt;.\n"), "t.txt")
-    assert record.title == "AT&T, R&D; &notit; &lt;p&gt;."
+    [record] = parse_medline(io.StringIO("PMID- 1\nTI  - AT&T, R&D; &notit; p &amp;lt; 0.05.\n"), "t.txt")
+    assert record.title == "AT&T, R&D; &notit; p < 0.05."
+
+
+def test_markup_escaped_with_the_text_is_taken_out() -> None:
+    # <Keyword MajorTopicYN="N">&lt;italic&gt;Monilinia polystroma&lt;/italic&gt;</Keyword>
+    assert "Monilinia polystroma" in [k.text for k in bulk_record("34096771").keywords]
+    # Word's paragraphs: "... quality of life.&lt;o:p&gt;&lt;/o:p&gt;&lt;/p&gt; &lt;p&gt;The surgical ..."
+    [abstract] = bulk_record("34091678").abstract
+    assert "maximises patient comfort and quality of life. The surgical treatment options" in abstract.text
+    assert "<" not in abstract.text
+    # A reference: "Wnt/&lt;i&gt;β&lt;/i&gt;-catenin"; a comparison is no markup: "(197&lt;score ≤283)".
+    assert any("pathway of Wnt/β-catenin and" in r.citation for r in bulk_record("34091845").references)
+    [record] = parse_medline(io.StringIO("PMID- 1\nAB  - Median risk (197<score <=283), <b>bold</b>.\n"), "t.txt")
+    assert record.abstract[0].text == "Median risk (197<score <=283), bold."
+
+
+def test_a_grant_number_given_as_the_agency_is_put_back_in_place() -> None:
+    # PMID 33469903: <GrantID>National Natural Science Foundation of China</GrantID><Agency>81800112</Agency>
+    grants = [(g.grant_id, g.agency) for g in bulk_record("33469903").grants]
+    assert ("81800112", "National Natural Science Foundation of China") in grants
+    assert ("2019GSF108240", "Major Research Plan of Natural Science Foundation of Shandong Province") in grants
+    assert len(grants) == 11 and not [a for _, a in grants if not re.search("[a-z]", a)]
+    # Numbers beside names stay where the record has them.
+    assert [(g.grant_id, g.agency) for g in _medline_records("blachlylab.nbib")["30679803"].grants][:1] == [
+        ("CA180861", "U.S. Department of Health & Human Services | NIH | National Cancer Institute (NCI)")]
 
 
 def test_footnote_numbers_glued_to_a_paper_s_affiliations_are_taken_off() -> None:

@@ -25,7 +25,6 @@ from kg.records import (
     Book,
     Chemical,
     CommentCorrection,
-    Grant,
     HistoryDate,
     Journal,
     Keyword,
@@ -46,7 +45,15 @@ from kg.sources.medline_tags import (
     VALUE_SHAPES,
     group_of,
 )
-from kg.sources.text import affiliations_of, collapse, pick_article_ids, split_abstract, tidy_affiliations, unescape
+from kg.sources.text import (
+    affiliations_of,
+    collapse,
+    grant,
+    pick_article_ids,
+    split_abstract,
+    tidy_affiliations,
+    unescape,
+)
 
 __all__ = ["medline_fields", "parse_medline", "split_flattened"]
 
@@ -259,6 +266,8 @@ _ID_TYPE = re.compile(r"^(.*?)\s*\[([A-Za-z-]+)\]$")
 _PMID_REF = re.compile(r"\s*PMID:\s*(\d+)\s*$")
 _ISSN_TYPE = re.compile(r"^(\S+)\s*\(([A-Za-z]+)\)$")
 _CHEMICAL = re.compile(r"^(.*?)\s*\((.*)\)$")
+# A value that needs more than taking as it is: runs of whitespace, references, markup.
+_NOT_PLAIN = re.compile(r"  |[\t&<]")
 # A CAS number, a UNII, an EC number.
 _REGISTRY_NUMBER = re.compile(r"\d{2,7}-\d{2}-\d|[0-9A-Z]{10}|EC [\d.n-]+")
 # NLM's grant acronyms: "CA", "WT_", "ImNIH" (intramural programmes).
@@ -378,8 +387,8 @@ def _build(fields: list[list], notes: list[str], name: str) -> Record | ParseErr
             handler = _HANDLERS.get(tag)
             if handler is not None:
                 # Collapse whitespace (also non-breaking spaces, "&nbsp;" among the references NLM
-                # leaves in), skipping the common plain case.
-                plain = value.isascii() and "  " not in value and "\t" not in value and "&" not in value
+                # leaves in) and read escaped text, skipping the common plain case.
+                plain = value.isascii() and not _NOT_PLAIN.search(value)
                 handler(b, value if plain else collapse(unescape(value)), line)
             elif tag not in ALL_TAGS:
                 b.rec.warnings.append(f"line {line}: unknown tag {tag!r} ignored")
@@ -562,7 +571,7 @@ def _grant(b: _Builder, value: str, line: int) -> None:
     if parts and _GRANT_ACRONYM.fullmatch(parts[-1]) and (len(parts) > 1 or "NIH" in (agency or "")):
         acronym = parts.pop()
     grant_id = "/".join(parts).strip("/ ") or None
-    b.rec.grants.append(Grant(grant_id, acronym, agency or None, country or None))
+    b.rec.grants.append(grant(grant_id, acronym, agency or None, country or None))
 
 
 def _publication_type(b: _Builder, value: str, line: int) -> None:

@@ -46,7 +46,7 @@ from kg.records import (
     join_sections,
 )
 from kg.sources.dates import MONTHS, month_number, parse_pub_date
-from kg.sources.text import affiliations_of, pick_article_ids, tidy_affiliations, unescape
+from kg.sources.text import affiliations_of, grant, pick_article_ids, tidy_affiliations, unescape
 
 __all__ = ["parse_pubmed_xml"]
 
@@ -159,7 +159,7 @@ def _text(el: Element | None) -> str | None:
     text = "".join(el.itertext()) if len(el) else el.text
     if not text:
         return None
-    if "&" in text:  # rare: the call is not paid on every element
+    if "&" in text or "<" in text:  # rare: the call is not paid on every element
         text = unescape(text)
     return " ".join(text.split()) or None
 
@@ -298,7 +298,7 @@ def _article(article: Element, rec: Record) -> None:
 
 def _grants(parent: Element) -> list[Grant]:
     return [
-        Grant(_text(g.find("GrantID")), _text(g.find("Acronym")), _text(g.find("Agency")), _text(g.find("Country")))
+        grant(_text(g.find("GrantID")), _text(g.find("Acronym")), _text(g.find("Agency")), _text(g.find("Country")))
         for g in parent.iterfind("GrantList/Grant")
     ]
 

@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from html.entities import html5
 
 from kg.identifiers import normalize_doi, normalize_orcid, normalize_pmcid
-from kg.records import AbstractSection, Affiliation, Record
+from kg.records import AbstractSection, Affiliation, Grant, Record
 
-__all__ = ["affiliations_of", "collapse", "pick_article_ids", "split_abstract", "split_affiliations",
+__all__ = ["affiliations_of", "collapse", "grant", "pick_article_ids", "split_abstract", "split_affiliations",
            "tidy_affiliations", "unescape"]
 
 
@@ -32,15 +32,38 @@ _REFERENCE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-F
 
 
 def unescape(text: str) -> str:
-    """``text`` with the character references left in it read as their characters.
+    """``text`` with the character references and the inline markup left in it as text read.
 
-    NLM escapes some characters twice ("Metabolic &amp;amp; Structural", "Zvý&amp;#353;ení"
-    in PubMed XML, "&amp;" in MEDLINE text), so that "&amp;" and "&#353;" are still in the
-    text once it is read. Only a whole reference, ending in ";", is read: "AT&T" is left alone.
+    NLM escapes some characters twice or three times ("Metabolic &amp;amp; Structural",
+    "Zvý&amp;#353;ení", "Investigaci&amp;amp;#x00F3;n" in PubMed XML, "&amp;" in MEDLINE
+    text), so that "&amp;" and "&#353;" are still in the text once it is read. Only a whole
+    reference, ending in ";", is read: "AT&T" is left alone. Markup escaped with the text
+    ("Wnt/&lt;i&gt;β&lt;/i&gt;-catenin", Word's "&lt;o:p&gt;&lt;/o:p&gt;&lt;/p&gt;") is
+    taken out, as the parsers flatten the markup that was not escaped.
+
+    >>> unescape("Wnt/<i>β</i>-catenin (197<score ≤283), Investigaci&amp;amp;#x00F3;n")
+    'Wnt/β-catenin (197<score ≤283), Investigación'
     """
-    if "&" not in text:
-        return text
-    return _REFERENCE.sub(_character, text)
+    if "&" in text:
+        for _ in range(3):
+            read = _REFERENCE.sub(_character, text)
+            if read == text:
+                break
+            text = read
+    if "<" in text:
+        text = _MARKUP.sub(_markup_gap, text)
+    return text
+
+
+# HTML's and JATS's inline and paragraph tags, not a comparison ("197<score ≤283") or a URL
+# in angle brackets.
+_MARKUP = re.compile(
+    r"</?(i|b|u|em|strong|italic|bold|sup|sub|sc|scp|underline|span|font|p|br|div|o:p)(?:\s[^<>]*)?/?>")
+
+
+def _markup_gap(tag: re.Match[str]) -> str:
+    """What a tag leaves in the text: a space where it ended a paragraph or line, else nothing."""
+    return " " if tag.group(1).lower() in ("p", "br", "div") else ""
 
 
 def _character(reference: re.Match[str]) -> str:
@@ -134,6 +157,22 @@ def tidy_affiliations(rec: Record) -> None:
     if len({m.group() for _, m in numbered}) >= 2:
         for affiliation, number in numbered:
             affiliation.name = affiliation.name[number.end() :]
+
+
+def grant(grant_id: str | None, acronym: str | None, agency: str | None, country: str | None) -> Grant:
+    """A :class:`Grant`, with its number and its agency put back in place when the record gives
+    them swapped (GrantID "National Natural Science Foundation of China", Agency "81800112").
+
+    >>> grant("National Natural Science Foundation of China", None, "81800112", None).agency
+    'National Natural Science Foundation of China'
+    """
+    if (grant_id and agency and " " in grant_id and " " not in agency and _HAS_DIGIT.search(agency)
+            and not _HAS_DIGIT.search(grant_id)):
+        grant_id, agency = agency, grant_id
+    return Grant(grant_id, acronym, agency, country)
+
+
+_HAS_DIGIT = re.compile(r"\d")
 
 
 # An upper-case label ("BACKGROUND", "MAIN OUTCOME MEASURES") followed by ": " at
