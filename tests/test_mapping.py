@@ -404,6 +404,35 @@ def test_institutions_named_in_other_languages_or_abbreviated(text: str, name: s
 
 
 @pytest.mark.parametrize("text,name", [
+    # The bulk file (chemistry journals): the address runs into the name with no comma before the postcode.
+    ("State Key Laboratory of Elemento-Organic Chemistry, College of Chemistry, Nankai University Tianjin 300071 "
+     "China.", "Nankai University"),
+    ("Graduate School of Engineering, Osaka University Suita Osaka 565-0871 Japan kkikuchi@mls.eng.osaka-u.ac.jp.",
+     "Osaka University"),
+    ("Hefei National Laboratory for Physical Sciences at the Microscale, Department of Chemistry, University of "
+     "Science and Technology of China Hefei 230026 China", "University of Science and Technology of China"),
+    ("Department of Chemistry, University of Pittsburgh Pittsburgh PA 15260 USA nrosi@pitt.edu.",
+     "University of Pittsburgh"),
+    ("School of Biological Sciences, University of Auckland 3A Symonds Street Auckland 1010 New Zealand.",
+     "University of Auckland"),
+    ("Institut für Physikalische und Theoretische Chemie, Universität Würzburg Am Hubland 97074 Würzburg Germany",
+     "Universität Würzburg"),
+    ("State Key Laboratory of Electroanalytical Chemistry, Changchun Institute of Applied Chemistry, Chinese Academy "
+     "of Sciences Changchun Jilin 130022 China", "Chinese Academy of Sciences"),
+    ("School of Chemistry, University of Nottingham University Park Nottingham NG7 2RD UK "
+     "stephen.argent@nottingham.ac.uk.", "University of Nottingham"),
+    # A campus stays ("College Park" is no part of an address), so do a unit's number and a year.
+    ("Department of Chemistry and Biochemistry, University of Maryland College Park Maryland 20742 USA ogs@umd.edu.",
+     "University of Maryland, College Park"),
+    ("ATIP-Avenir group, Inserm Unit U981, Gustave Roussy, Villejuif, France.", "Inserm Unit U981"),
+    ("Co-Chair of 2021 AAHA/AAFP Feline Life Stage Guidelines Task Force The Ohio State University",
+     "Co-Chair of 2021 AAHA/AAFP Feline Life Stage Guidelines Task Force The Ohio State University"),
+])
+def test_an_address_run_into_the_institution_s_name_is_not_part_of_it(text: str, name: str) -> None:
+    assert institution(text) == name
+
+
+@pytest.mark.parametrize("text,name", [
     ("Department of Genetics, Institut Curie, and Paris Sciences Lettres Research University, 75005 Paris, France.",
      "Paris Sciences Lettres Research University"),  # tests/data
     ("Arthritis Research UK Pain Centre, NIHR Nottingham Biomedical Research Centre, and University of Nottingham, "

@@ -609,6 +609,70 @@ def _segments(text: str) -> list[str]:
     return segments
 
 
+# Where an address run into an institution's name without a comma starts ("Nankai University
+# Tianjin 300071 China", "University of Cambridge Lensfield Road Cambridge CB2 1EW UK"): a
+# postcode, not the number of a research unit ("INSERM U 1048", "UMR CNRS 5558").
+_POSTCODE = re.compile(r"(\S+)\s(?:(?:[A-Z]{1,2}-)?\d{3}|[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b)")
+_UNIT_NUMBERED = re.compile(r"(?:^|[-/])(?:u|umrs?|unit|inserm|cnrs|upr|ea|erl|fre|ur|usr|excellence|sfb)$", re.I)
+# A street after its name ("Lensfield Road"), or a street that starts the address ("Via ...",
+# "Am Hubland", "Hans-Meerwein-Straße 4", "Albertstr. 21").
+_STREET_AFTER = re.compile(r"^(?:road|street|avenue|drive|lane|boulevard|way|rd\.?|st\.?|ave\.?)$", re.I)
+_STREET = re.compile(r"^(?:via|viale|largo|piazza|piazzale|rue|calle|avenida|rua|am|im|box)$|(?:stra(?:ß|ss)e|str\.)$",
+                     re.I)
+# The word an English name ends with, before the city: "Osaka University Suita Osaka 565-0871";
+# a subject after which an "of" ends: "Chinese Academy of Sciences Changchun".
+_NAME_END = re.compile(r"^(?:universit(?:y|ies)|hospitals?|institutes?|college|academy|cent(?:er|re)s?|school|"
+                       r"clinic|polytechnic|foundation|laborator(?:y|ies))$", re.I)
+_SUBJECT_END = frozenset({"technology", "sciences", "medicine"})
+_NAME_LINKS = frozenset({"of", "for", "at", "in", "and", "&", "the", "de", "di"})
+
+
+def _without_address(segment: str) -> str:
+    """The institution a segment names, without the address some affiliations run into it with
+    no comma before the postcode.
+
+    >>> [_without_address(s) for s in ("Nankai University Tianjin 300071 China",
+    ...     "The University of Queensland Brisbane QLD 4072 Australia",
+    ...     "University of Science and Technology of China Hefei 230026 China",
+    ...     "University of Cambridge Lensfield Road Cambridge CB2 1EW UK", "INSERM Unit 1018 CESP")]
+    ['Nankai University', 'The University of Queensland', 'University of Science and Technology of China', \
+'University of Cambridge', 'INSERM Unit 1018 CESP']
+    """
+    start = next((m.end(1) for m in _POSTCODE.finditer(segment) if not _UNIT_NUMBERED.search(m.group(1))), None)
+    if start is None:
+        return segment
+    words = segment[:start].split()
+    names = _names()
+    # A state or region before the postcode ("PA", "QLD", "Illinois", "Jilin"), not the end of
+    # a name ("of China"); a house number's "No.".
+    while len(words) > 2 and words[-2].lower() not in _NAME_LINKS and (
+            re.fullmatch(r"[A-Z]{2,3}|No\.?|C\.P\.", words[-1]) or _fold(words[-1]) in names):
+        words.pop()
+    streets = [i - 1 if _STREET_AFTER.match(w) else i for i, w in enumerate(words)
+               if i > 1 and (_STREET_AFTER.match(w) or _STREET.search(w))]
+    if streets:  # the street's name and number go too: "3A Symonds Street"
+        end = max(streets[0], 1)
+        while end > 1 and any(c.isdigit() for c in words[end - 1]):
+            end -= 1
+        words = words[:end]
+    # Not a word the name already has: "University Park" is a place.
+    last = max((i for i, w in enumerate(words) if _NAME_END.match(w) and w not in words[:i]), default=None)
+    if last is None:
+        return " ".join(words)
+    end = last + 1
+    if end < len(words) and words[end].lower() in _NAME_LINKS:
+        # "... of Science and Technology of China": the name goes on through its linked words,
+        # up to a word it repeats ("University of Pittsburgh Pittsburgh") or a city after a
+        # country, a state or a subject ("of China Hefei", "of Sciences Changchun").
+        while end < len(words):
+            word, before = words[end], words[end - 1]
+            linked = word.lower() in _NAME_LINKS or before.lower() in _NAME_LINKS
+            if not linked and (word in words[:end] or _fold(before) in names or before.lower() in _SUBJECT_END):
+                break
+            end += 1
+    return " ".join(words[:end])
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def institution(text: str) -> str | None:
     """The institution an affiliation belongs to: its strongest named organisation.
@@ -647,4 +711,7 @@ def institution(text: str) -> str | None:
     if best is None:
         return None
     following = segments[best[1] + 1] if best[1] + 1 < len(segments) else ""
-    return _campus(segments[best[1]], following)
+    name = _campus(segments[best[1]], following)
+    # An address trimmed off must leave an institution: "Task Force 2021" is no postcode.
+    trimmed = _without_address(name)
+    return trimmed if any(kind.search(trimmed) for kind in _KINDS) else name
