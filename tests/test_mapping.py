@@ -421,6 +421,13 @@ def test_institutions_named_in_other_languages_or_abbreviated(text: str, name: s
      "of Sciences Changchun Jilin 130022 China", "Chinese Academy of Sciences"),
     ("School of Chemistry, University of Nottingham University Park Nottingham NG7 2RD UK "
      "stephen.argent@nottingham.ac.uk.", "University of Nottingham"),
+    # A name that starts with its city, the city repeated after it ("Xuzhou Medical University Xuzhou").
+    ("Institute of Nervous System Diseases, Xuzhou Medical University Xuzhou, Jiangsu, China.",
+     "Xuzhou Medical University"),
+    ("Division of Colon & Rectal Surgery, Department of Surgery, Taipei Veterans General Hospital Taipei, Taiwan.",
+     "Taipei Veterans General Hospital"),
+    ("Department of Radiotherapy, University Medical Center Groningen, University of Groningen, Groningen, the "
+     "Netherlands.", "University Medical Center Groningen"),  # a name that ends with its city keeps it
     # A campus stays ("College Park" is no part of an address), so do a unit's number and a year.
     ("Department of Chemistry and Biochemistry, University of Maryland College Park Maryland 20742 USA ogs@umd.edu.",
      "University of Maryland, College Park"),

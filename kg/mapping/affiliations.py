@@ -640,7 +640,7 @@ def _without_address(segment: str) -> str:
     """
     start = next((m.end(1) for m in _POSTCODE.finditer(segment) if not _UNIT_NUMBERED.search(m.group(1))), None)
     if start is None:
-        return segment
+        return _without_city(segment)
     words = segment[:start].split()
     names = _names()
     # A state or region before the postcode ("PA", "QLD", "Illinois", "Jilin"), not the end of
@@ -671,6 +671,18 @@ def _without_address(segment: str) -> str:
                 break
             end += 1
     return " ".join(words[:end])
+
+
+def _without_city(segment: str) -> str:
+    """A name that starts with its city without that city repeated after it: "Xuzhou Medical
+    University Xuzhou", "Taipei Veterans General Hospital Taipei". Names that end with their
+    city stay ("University Medical Center Groningen", "Children's Hospital Colorado")."""
+    words = segment.split()
+    first = 1 if words[0] == "The" else 0
+    if (len(words) > first + 2 and words[-1] == words[first] and not _NAME_END.match(words[-1])
+            and (_NAME_END.match(words[-2]) or words[-2].lower() in _SUBJECT_END)):
+        return " ".join(words[:-1])
+    return segment
 
 
 @functools.lru_cache(maxsize=1 << 16)
