@@ -624,12 +624,14 @@ _STREET = re.compile(r"^(?:via|viale|largo|piazza|piazzale|rue|calle|avenida|rua
 _NAME_END = re.compile(r"^(?:universit(?:y|ies)|hospitals?|institutes?|college|academy|cent(?:er|re)s?|school|"
                        r"clinic|polytechnic|foundation|laborator(?:y|ies))$", re.I)
 _SUBJECT_END = frozenset({"technology", "sciences", "medicine"})
+# What stands between a city and its postcode: a state or region code, a house number's "No.", a Mexican "C.P.".
+_REGION_CODE = re.compile(r"[A-Z]{2,3}|No\.?|C\.P\.")
 _NAME_LINKS = frozenset({"of", "for", "at", "in", "and", "&", "the", "de", "di"})
 
 
 def _without_address(segment: str) -> str:
     """The institution a segment names, without the address some affiliations run into it with
-    no comma before the postcode.
+    no comma before the postcode; the segment itself when it holds no postcode.
 
     >>> [_without_address(s) for s in ("Nankai University Tianjin 300071 China",
     ...     "The University of Queensland Brisbane QLD 4072 Australia",
@@ -640,18 +642,18 @@ def _without_address(segment: str) -> str:
     """
     start = next((m.end(1) for m in _POSTCODE.finditer(segment) if not _UNIT_NUMBERED.search(m.group(1))), None)
     if start is None:
-        return _without_city(segment)
+        return segment
     words = segment[:start].split()
     names = _names()
     # A state or region before the postcode ("PA", "QLD", "Illinois", "Jilin"), not the end of
     # a name ("of China"); a house number's "No.".
     while len(words) > 2 and words[-2].lower() not in _NAME_LINKS and (
-            re.fullmatch(r"[A-Z]{2,3}|No\.?|C\.P\.", words[-1]) or _fold(words[-1]) in names):
+            _REGION_CODE.fullmatch(words[-1]) or _fold(words[-1]) in names):
         words.pop()
-    streets = [i - 1 if _STREET_AFTER.match(w) else i for i, w in enumerate(words)
-               if i > 1 and (_STREET_AFTER.match(w) or _STREET.search(w))]
-    if streets:  # the street's name and number go too: "3A Symonds Street"
-        end = max(streets[0], 1)
+    street = next((i - 1 if after else i for i, w in enumerate(words)
+                   if i > 1 and ((after := _STREET_AFTER.match(w)) or _STREET.search(w))), None)
+    if street is not None:  # the street's name and number go too: "3A Symonds Street"
+        end = max(street, 1)
         while end > 1 and any(c.isdigit() for c in words[end - 1]):
             end -= 1
         words = words[:end]
@@ -724,6 +726,8 @@ def institution(text: str) -> str | None:
         return None
     following = segments[best[1] + 1] if best[1] + 1 < len(segments) else ""
     name = _campus(segments[best[1]], following)
-    # An address trimmed off must leave an institution: "Task Force 2021" is no postcode.
     trimmed = _without_address(name)
+    if trimmed == name:
+        return _without_city(name)
+    # An address trimmed off must leave an institution: "Task Force 2021" is no postcode.
     return trimmed if any(kind.search(trimmed) for kind in _KINDS) else name

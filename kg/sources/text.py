@@ -63,7 +63,7 @@ _MARKUP = re.compile(
 
 def _markup_gap(tag: re.Match[str]) -> str:
     """What a tag leaves in the text: a space where it ended a paragraph or line, else nothing."""
-    return " " if tag.group(1).lower() in ("p", "br", "div") else ""
+    return " " if tag.group(1) in ("p", "br", "div") else ""
 
 
 def _character(reference: re.Match[str]) -> str:
