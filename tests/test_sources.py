@@ -317,11 +317,29 @@ def test_footnote_numbers_glued_to_a_paper_s_affiliations_are_taken_off() -> Non
     assert [f.name[:22] for a in medline["30455602"].authors for f in a.affiliations] == [
         "Patient Centred Resear", "ScHARR, University of ", "Faculty of Pharmacy, M", "School of Public Healt",
         "Center for Global Deve"]
+    # A number followed by a space or ". ": MEDLINE text, PMID 25891836, "1 Department of Critical
+    # Care Medicine, ...", ..., "7 Phoenix Children's ..."; PubMed XML, PMID 25897341, "1. Key
+    # Laboratory of ...", "2. Qinglong High-Tech Co., Ltd, ...", and PMID 34091438, "1 Bioextra Zrt.,
+    # Budapest.", "2 Semmelweis Egyetem, ...".
+    kochanek = _medline_records("metaknowledge.medline")["25891836"].authors[0]
+    assert kochanek.affiliations[0].name.startswith("Department of Critical Care Medicine, University of Pittsburgh")
+    assert [f.name[:25] for a in bulk_record("25897341").authors[2:4] for f in a.affiliations] == [
+        "Key Laboratory of Medicin", "Qinglong High-Tech Co., L"]
+    assert [f.name[:22] for a in bulk_record("34091438").authors for f in a.affiliations] == [
+        "Bioextra Zrt., Budapes", "Semmelweis Egyetem, Ál", "Semmelweis Egyetem, Ál"]
     # A name that starts with a number keeps it when the paper numbers no other affiliation.
     assert any(f.name.startswith("2IM Inteligencia Medica, Curitiba")
                for a in medline["29254537"].authors for f in a.affiliations)
     assert any(f.name == "3M Health Care, St. Paul, MN (M.M.C.)."
                for a in bulk_record("34092098").authors for f in a.affiliations)
+    assert any(f.name.startswith("1 Field Ambulance, Canadian Forces Health Services")
+               for a in bulk_record("34095067").authors for f in a.affiliations)
+    # Street numbers larger than the paper's count of affiliations are no footnotes.
+    record = Record(pmid="1", authors=[Author(affiliations=[Affiliation("84 Heukseok-ro, Seoul, Korea.")]),
+                                       Author(affiliations=[Affiliation("90 Bergen Street, Newark, NJ, USA.")])])
+    tidy_affiliations(record)
+    assert [f.name for a in record.authors for f in a.affiliations] == [
+        "84 Heukseok-ro, Seoul, Korea.", "90 Bergen Street, Newark, NJ, USA."]
 
 
 def test_an_orcid_written_in_an_affiliation_is_the_author_s_orcid() -> None:

@@ -115,9 +115,10 @@ def affiliations_of(text: str, identifiers: Sequence[tuple[str, str]] = ()) -> l
     return [Affiliation(part, list(identifiers) if len(parts) == 1 else []) for part in parts]
 
 
-# A footnote number glued to an affiliation: "1Center for Integrative Imaging, ...", "2CAS Center
-# for ...". Not an ordinal ("1st Department", "2Nd Department").
-_FOOTNOTE = re.compile(r"^\d{1,2}(?=[A-Z])(?!(?:St|Nd|Rd|Th)\b)")
+# A footnote number before an affiliation: glued to it ("1Center for Integrative Imaging, ...",
+# "2CAS Center for ...", but not an ordinal: "1st Department", "2Nd Department"), or followed by a
+# space or ". " ("1 Department of Critical Care Medicine, ...", "1. Key Laboratory of ...").
+_FOOTNOTE = re.compile(r"^(\d{1,2})(?:\.?\s+(?=\S)|(?=[A-Z])(?!(?:St|Nd|Rd|Th)\b))")
 # An author's ORCID written at the end of an affiliation: "..., Lima, Perú. ORCID: 0000-0002-9100-8547."
 _ORCID_AT_END = re.compile(r"\bORCID\s*:?\s*(\S+?)\.?$", re.I)
 
@@ -129,9 +130,11 @@ def tidy_affiliations(rec: Record) -> None:
       0000-0002-9100-8547.") becomes the author's ORCID, unless the author has another one
       (then the text stays as it is, for a reader to judge); an affiliation that was only the
       ORCID is no affiliation.
-    - The footnote numbers some publishers glue to a paper's affiliations ("1Center for ...",
-      "2CAS Center for ...") go, when the paper numbers two or more of them so: "3M Health
-      Care" or "2IM Inteligencia Medica" alone keeps its name.
+    - The footnote numbers some publishers put before a paper's affiliations ("1Center for ...",
+      "2CAS Center for ...", "1 Department of ...", "1. Key Laboratory of ...") go, when the paper
+      numbers two or more of them so, and no number exceeds its count of distinct affiliations:
+      "3M Health Care" or "1 Field Ambulance" alone keeps its name, and so does a street
+      address ("84 Heukseok-ro, ...") whose number is larger than that count.
 
     >>> from kg.records import Author
     >>> rec = Record(pmid="1", authors=[
@@ -154,7 +157,9 @@ def tidy_affiliations(rec: Record) -> None:
                 kept.append(affiliation)
         person.affiliations = kept
     numbered = [(f, m) for p in people for f in p.affiliations if (m := _FOOTNOTE.match(f.name))]
-    if len({m.group() for _, m in numbered}) >= 2:
+    numbers = {int(m[1]) for _, m in numbered}
+    distinct = len({f.name for p in people for f in p.affiliations})
+    if len(numbers) >= 2 and max(numbers) <= distinct:
         for affiliation, number in numbered:
             affiliation.name = affiliation.name[number.end() :]
 
