@@ -342,6 +342,25 @@ def test_footnote_numbers_glued_to_a_paper_s_affiliations_are_taken_off() -> Non
         "84 Heukseok-ro, Seoul, Korea.", "90 Bergen Street, Newark, NJ, USA."]
 
 
+def test_a_ringgold_number_glued_to_an_affiliation_is_taken_off() -> None:
+    # PMID 34096357: <Affiliation>70401University of Calgary, Cumming School of Medicine, ...</Affiliation>
+    assert bulk_record("34096357").authors[0].affiliations[0].name.startswith(
+        "University of Calgary, Cumming School of Medicine, ")
+    # PMID 34096333: "School of Nursing, 12330The University of Texas at Austin, Austin, TX, USA."; PMID
+    # 33269972: "Department of Neurosurgery, 1104University of New Mexico, Albuquerque, NM, USA.".
+    kwak, jamal = bulk_record("34096333").authors[:2]
+    assert [f.name for a in (kwak, jamal) for f in a.affiliations] == [
+        "School of Nursing, The University of Texas at Austin, Austin, TX, USA.",
+        "The University of Texas at Austin, Austin, TX, USA."]
+    assert bulk_record("33269972").authors[0].affiliations[0].name == (
+        "Department of Neurosurgery, University of New Mexico, Albuquerque, NM, USA.")
+    # Numbers that are part of a name or of an address stay.
+    kept = ["1199SEIU Training and Employment Funds, New York, NY, USA.", "Universität Leipzig, Leipzig 01403Germany."]
+    record = Record(pmid="1", authors=[Author(affiliations=[Affiliation(text) for text in kept])])
+    tidy_affiliations(record)
+    assert [f.name for f in record.authors[0].affiliations] == kept
+
+
 def test_an_orcid_written_in_an_affiliation_is_the_author_s_orcid() -> None:
     # PMID 34086667: <Affiliation>Instituto de Investigación Nutricional, Lima, Perú. ORCID: 0000-0002-9100-8547.
     # </Affiliation>, and no Identifier element.

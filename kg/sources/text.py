@@ -119,6 +119,10 @@ def affiliations_of(text: str, identifiers: Sequence[tuple[str, str]] = ()) -> l
 # "2CAS Center for ...", but not an ordinal: "1st Department", "2Nd Department"), or followed by a
 # space or ". " ("1 Department of Critical Care Medicine, ...", "1. Key Laboratory of ...").
 _FOOTNOTE = re.compile(r"^(\d{1,2})(?:\.?\s+(?=\S)|(?=[A-Z])(?!(?:St|Nd|Rd|Th)\b))")
+# The Ringgold number of an institution, glued by some publishers (SAGE) to its name at the start
+# of the text or of a part: "70401University of Calgary, ...", "School of Nursing, 12330The
+# University of Texas at Austin, ...". Not a name such as "1199SEIU", nor "Leipzig 01403Germany".
+_RINGGOLD = re.compile(r"(?:^|(?<=[,;] ))\d{3,6}(?=[A-Z][a-z])")
 # An author's ORCID written at the end of an affiliation: "..., Lima, Perú. ORCID: 0000-0002-9100-8547."
 _ORCID_AT_END = re.compile(r"\bORCID\s*:?\s*(\S+?)\.?$", re.I)
 
@@ -130,6 +134,8 @@ def tidy_affiliations(rec: Record) -> None:
       0000-0002-9100-8547.") becomes the author's ORCID, unless the author has another one
       (then the text stays as it is, for a reader to judge); an affiliation that was only the
       ORCID is no affiliation.
+    - The Ringgold numbers some publishers glue to institutions' names ("70401University of
+      Calgary, ...", "School of Nursing, 12330The University of Texas at Austin, ...") go.
     - The footnote numbers some publishers put before a paper's affiliations ("1Center for ...",
       "2CAS Center for ...", "1 Department of ...", "1. Key Laboratory of ...") go, when the paper
       numbers two or more of them so, and no number exceeds its count of distinct affiliations:
@@ -153,6 +159,7 @@ def tidy_affiliations(rec: Record) -> None:
             if orcid and person.orcid in (None, orcid):
                 person.orcid = orcid
                 affiliation.name = affiliation.name[: found.start()].rstrip(" ,;")
+            affiliation.name = _RINGGOLD.sub("", affiliation.name)
             if affiliation.name:
                 kept.append(affiliation)
         person.affiliations = kept
