@@ -404,6 +404,33 @@ def test_institutions_named_in_other_languages_or_abbreviated(text: str, name: s
 
 
 @pytest.mark.parametrize("text,name", [
+    # The bulk file: a university known by a short name, as a part of its own, is that university in
+    # one spelling; before, a centre or institute of it was taken, or nothing.
+    ("Center for Brains, Minds and Machines, MIT, Cambridge, MA, 02139, USA.", "Massachusetts Institute of Technology"),
+    ("Department of Neurobiology, Care Sciences and Society, Division of Nursing, Karolinska Institutet, Stockholm, "
+     "Sweden", "Karolinska Institutet"),
+    ("Division of Clinical Pharmacology, Karolinska Institute, Stockholm, Sweden.", "Karolinska Institutet"),
+    ("Institute for Biomedical Engineering, ETH Zürich, 8092 Zürich, Switzerland.", "ETH Zurich"),
+    ("Department of Computer Science, ETH Zurich, Universitätstrasse 6, 8092 Zürich, Switzerland.", "ETH Zurich"),
+    ("David Geffen School of Medicine, UCLA, Los Angeles, CA 90024, USA", "University of California, Los Angeles"),
+    ("Division of Genetics, Department of Pediatrics, UCSF, San Francisco, CA 94143, USA.",
+     "University of California, San Francisco"),
+    ("EPPI-Centre, UCL, London, UK", "University College London"),
+    ("ENAC, EPF Lausanne, 1015, Lausanne, Switzerland.", "École Polytechnique Fédérale de Lausanne"),
+    # "Polytechnique" is a university's name as "Polytechnic" is.
+    ("NeuroPoly Lab, Institute of Biomedical Engineering, Polytechnique Montreal, Montreal, QC, Canada",
+     "Polytechnique Montreal"),
+    ("Laboratory of Environmental Chemistry, School of Architecture, Civil and Environmental Engineering, École "
+     "Polytechnique Fédérale de Lausanne (EPFL), CH-1015 Lausanne, Switzerland",
+     "École Polytechnique Fédérale de Lausanne (EPFL)"),
+    # Until 2018 the Université catholique de Louvain was "UCL" too.
+    ("Institute of Neuroscience, UCL, Brussels, Belgium", "Institute of Neuroscience"),
+])
+def test_a_university_known_by_a_short_name_is_that_university(text: str, name: str) -> None:
+    assert institution(text) == name
+
+
+@pytest.mark.parametrize("text,name", [
     # The bulk file (chemistry journals): the address runs into the name with no comma before the postcode.
     ("State Key Laboratory of Elemento-Organic Chemistry, College of Chemistry, Nankai University Tianjin 300071 "
      "China.", "Nankai University"),

@@ -423,7 +423,7 @@ _MARKER = re.compile(r"^(?:\[?\d{1,2}\]|\d{1,2}|[a-h])\s+(?=[A-Z])")
 # beats an institute (Italian and Spanish research councils, CNR and CSIC, too) or a company, which
 # beats a school or a pharma business unit named alone.
 _KINDS = (
-    re.compile(r"universit|universidad|universidade|universite|\buniv\b|college|academy|academia|polytechnic|"
+    re.compile(r"universit|universidad|universidade|universite|\buniv\b|college|academy|academia|polytechni(?:c|que)|"
                r"\bpolitecnico\b|ecole|hochschule|vidyalaya|\binstitut(?:e)? of technology|\bumc\b|\bumc(?=[A-Z])",
                re.I),
     re.compile(r"hospital|klinik|clinic|medical cent(?:er|re)|health (?:system|science|care)|infirmary|"
@@ -436,6 +436,28 @@ _KINDS = (
                r"\bs\.?\s?a\b|\bs\.?\s?l\.?(?:\s?u)?\b|laboratories|cnrs|inserm|\bnih\b|\bcdc\b", re.I),
     re.compile(r"\bschool\b|\bpharma\b", re.I),
 )
+# Universities known by a name without a kind word, printed as a part of their own ("Department
+# of Brain and Cognitive Sciences, MIT, Cambridge"), and the one name each goes by.
+_KNOWN_AS = {
+    "MIT": "Massachusetts Institute of Technology",
+    "Caltech": "California Institute of Technology",
+    "UCL": "University College London",
+    "UCLA": "University of California, Los Angeles",
+    "UC Berkeley": "University of California, Berkeley",
+    "UC Davis": "University of California, Davis",
+    "UCSD": "University of California, San Diego",
+    "UCSF": "University of California, San Francisco",
+    "ETH": "ETH Zurich",
+    "ETH Zurich": "ETH Zurich",
+    "ETH Zürich": "ETH Zurich",
+    "EPFL": "École Polytechnique Fédérale de Lausanne",
+    "EPF Lausanne": "École Polytechnique Fédérale de Lausanne",
+    "Karolinska Institutet": "Karolinska Institutet",
+    "Karolinska Institute": "Karolinska Institutet",
+    "KTH": "KTH Royal Institute of Technology",
+}
+# Until 2018 the Université catholique de Louvain called itself UCL too.
+_LOUVAIN = re.compile(r"belgi|louvain|brussel|bruxelles", re.I)
 # "College of Pharmacy, The Ohio State University": a college, school or faculty "of" a
 # subject is a unit of the university next to it, and ranks just below its kind.
 _SUBJECT_UNIT = re.compile(r"^(?:the\s+)?(?:(?:college|school|faculty|institute|centre|center)s? of|istituto di|"
@@ -695,7 +717,8 @@ def institution(text: str) -> str | None:
     institutions; the segments are compared by kind (university, hospital,
     institute or company) and the first of the strongest kind wins. The campus
     of a university system is part of its name, in one spelling (see
-    :data:`_CAMPUSES`).
+    :data:`_CAMPUSES`), and so is a university known by a short name (see
+    :data:`_KNOWN_AS`).
 
     >>> institution("Late Stage Immunology Product Development, Genentech, Inc., South San Francisco, USA.")
     'Genentech, Inc'
@@ -710,20 +733,25 @@ def institution(text: str) -> str | None:
     ...                           "Department of Agronomy, University of Wisconsin, Madison, Wisconsin 53706.")]
     ['University of California, San Francisco', 'University of California, San Francisco',
      'University of Wisconsin-Madison']
+    >>> institution("Center for Brains, Minds and Machines, MIT, Cambridge, MA, 02139, USA.")
+    'Massachusetts Institute of Technology'
     """
     segments = _segments(text)
     best: tuple[float, int] | None = None
     for position, segment in enumerate(segments):
-        if _UNIT.match(segment) or _UNIT_END.search(segment) or len(segment) < 4:
+        known = segment in _KNOWN_AS and not (segment == "UCL" and _LOUVAIN.search(text))
+        if not known and (_UNIT.match(segment) or _UNIT_END.search(segment) or len(segment) < 4):
             continue
         for rank, kind in enumerate(_KINDS):
-            if kind.search(segment):
+            if known or kind.search(segment):
                 score = rank + 0.5 if _SUBJECT_UNIT.match(segment) else rank
                 if best is None or score < best[0]:
                     best = (score, position)
                 break
     if best is None:
         return None
+    if segments[best[1]] in _KNOWN_AS:
+        return _KNOWN_AS[segments[best[1]]]
     following = segments[best[1] + 1] if best[1] + 1 < len(segments) else ""
     name = _campus(segments[best[1]], following)
     trimmed = _without_address(name)
