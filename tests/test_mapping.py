@@ -51,6 +51,21 @@ def _article(mapped: MappedRecord, predicate: str) -> list[str]:
     return _objects(mapped, IRIS.article(mapped.pmid), predicate)
 
 
+# ---------------------------------------------------------------- keywords
+
+
+def test_a_keyword_loses_a_closing_full_stop_but_not_an_abbreviation_s_and_punctuation_alone_is_none() -> None:
+    def keywords(pmid: str) -> list[str]:
+        return sorted(_article(MAPPER.map(bulk_record(pmid)), PRISM + "keyword"))
+
+    assert keywords("32484109") == [lit(k) for k in sorted([  # the bulk file: <Keyword>Tuberculosis.</Keyword>
+        "Anti-tubercular activity", "Brevifoliol", "In-silico studies", "Semi-synthetic derivatives",
+        "Taxus wallichiana", "Tuberculosis"])]
+    assert lit("Fusarium spp.") in keywords("34093513")
+    assert lit("Juglans regia L.") in keywords("31397177")
+    assert keywords("34092594") == keywords("34095962") == []  # <Keyword>???</Keyword>, <Keyword>.</Keyword>
+
+
 # ---------------------------------------------------------------- electronic article numbers (mapping-notes §5.2)
 
 

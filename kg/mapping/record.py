@@ -132,6 +132,9 @@ _ORG_ID_SCHEMES = {"ROR": "ror", "GRID": "grid", "ISNI": "isni", "RINGGOLD": "ri
 _ORG_IRI_SCHEMES = ("ror", "isni", "grid")
 _OWN_SCHEMES = {"grid": kgv.grid, "ringgold": kgv.ringgold}  # schemes the DataCite ontology does not name
 _BRACKETED = re.compile(r"^\[(.*)\](\.?)$")
+# A full stop closing a keyword is no part of it ("Tuberculosis.", "molecular docking."), unless it
+# ends an abbreviation ("Fusarium spp.", "Juglans regia L.", "Morchella conica pers.").
+_KEYWORD_STOP = re.compile(r"(?<=[^\W\d_]{5})\.$")
 # Article ids whose form is checked (ArticleIdList / AID, ELocationID / LID): kind ->
 # (normaliser, the property keeping a malformed value as given, its name in warnings).
 _CHECKED_IDS = {
@@ -366,7 +369,9 @@ class Mapper:
         for number in _article_numbers(r):
             out.add(br, fabio.hasElectronicArticleIdentifier, lit(number))
         for kw in r.keywords:
-            out.add(br, prism.keyword, lit(kw.text))
+            keyword = _KEYWORD_STOP.sub("", kw.text)
+            if any(c.isalnum() for c in keyword):  # "." or "???" is no keyword
+                out.add(br, prism.keyword, lit(keyword))
         if r.coi_statement:
             out.add(br, kgv.conflictOfInterestStatement, lit(r.coi_statement))
         for note in r.general_notes:
