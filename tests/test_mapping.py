@@ -54,7 +54,7 @@ def _article(mapped: MappedRecord, predicate: str) -> list[str]:
 # ---------------------------------------------------------------- keywords
 
 
-def test_a_keyword_loses_a_closing_full_stop_but_not_an_abbreviation_s_and_punctuation_alone_is_none() -> None:
+def test_keywords_lose_a_closing_full_stop_and_a_list_printed_as_one_keyword_is_split() -> None:
     def keywords(pmid: str) -> list[str]:
         return sorted(_article(MAPPER.map(bulk_record(pmid)), PRISM + "keyword"))
 
@@ -64,6 +64,13 @@ def test_a_keyword_loses_a_closing_full_stop_but_not_an_abbreviation_s_and_punct
     assert lit("Fusarium spp.") in keywords("34093513")
     assert lit("Juglans regia L.") in keywords("31397177")
     assert keywords("34092594") == keywords("34095962") == []  # <Keyword>???</Keyword>, <Keyword>.</Keyword>
+
+    # Spandidos journals print all keywords as one: PMID 33416116 (Oncology Reports), "<Keyword>pancreatic
+    # cancer, PDGF, malignancy, Hippo signaling, YAP</Keyword>".
+    assert keywords("33416116") == [lit(k) for k in sorted([
+        "pancreatic cancer", "PDGF", "malignancy", "Hippo signaling", "YAP"])]
+    assert keywords("33131463") == [lit(k) for k in sorted([  # "<Keyword>risk factor; disability; cost</Keyword>"
+        "Agriculture", "accident", "injury", "risk factor", "disability", "cost"])]
 
 
 # ---------------------------------------------------------------- electronic article numbers (mapping-notes §5.2)

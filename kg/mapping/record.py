@@ -133,14 +133,38 @@ _ORG_IRI_SCHEMES = ("ror", "isni", "grid")
 _OWN_SCHEMES = {"grid": kgv.grid, "ringgold": kgv.ringgold}  # schemes the DataCite ontology does not name
 _BRACKETED = re.compile(r"^\[(.*)\](\.?)$")
 # A full stop closing a keyword is no part of it ("Tuberculosis.", "molecular docking."), unless it
-# ends an abbreviation ("Fusarium spp.", "Juglans regia L.", "Morchella conica pers.").
-_KEYWORD_STOP = re.compile(r"(?<=[^\W\d_]{5})\.$")
+# ends an abbreviation ("Fusarium spp.", "Juglans regia L.", "Morchella conica pers."); nor is a
+# closing comma or semicolon.
+_KEYWORD_END = re.compile(r"[,;]$|(?<=[^\W\d_]{5})\.$")
+# The separators of a list of keywords printed as one ("risk factor; disability; cost",
+# "ferroptosis, iron metabolism, lipid reactive oxygen species"), never inside brackets
+# ("1,2-bis(diphenylphosphino)ethane", "t(8;14)(q24;q32)").
+_OUTSIDE_BRACKETS = r"(?![^()\[\]]*[)\]])"
+_KEYWORD_SEMICOLON = re.compile(r"(?:\s*;\s+|\s+;\s*)" + _OUTSIDE_BRACKETS)
+_KEYWORD_COMMA = re.compile(r",\s+" + _OUTSIDE_BRACKETS)
 # Article ids whose form is checked (ArticleIdList / AID, ELocationID / LID): kind ->
 # (normaliser, the property keeping a malformed value as given, its name in warnings).
 _CHECKED_IDS = {
     "doi": (normalize_doi, kgv.doiAsGiven, "DOI"),
     "pmc": (normalize_pmcid, kgv.pmcidAsGiven, "PMC id"),
 }
+
+
+def _keywords(text: str) -> list[str]:
+    """The keywords one keyword field holds: a list split at its semicolons, or at its commas
+    when it has two or more (one comma is a keyword's own: "Neoplasms, Experimental"); each
+    without a closing full stop, and none of punctuation alone.
+
+    >>> _keywords("Preeclampsia, Interleukin receptor-associated kinase-1, Gene polymorphisms.")
+    ['Preeclampsia', 'Interleukin receptor-associated kinase-1', 'Gene polymorphisms']
+    >>> _keywords("Fusarium spp."), _keywords("???")
+    (['Fusarium spp.'], [])
+    """
+    parts = _KEYWORD_SEMICOLON.split(text)
+    if len(parts) == 1 and len(commas := _KEYWORD_COMMA.split(text)) >= 3:
+        parts = commas
+    kept = (_KEYWORD_END.sub("", part.strip()) for part in parts)
+    return [keyword for keyword in kept if any(c.isalnum() for c in keyword)]
 
 
 def fabio_class(record: Record) -> str:
@@ -369,8 +393,7 @@ class Mapper:
         for number in _article_numbers(r):
             out.add(br, fabio.hasElectronicArticleIdentifier, lit(number))
         for kw in r.keywords:
-            keyword = _KEYWORD_STOP.sub("", kw.text)
-            if any(c.isalnum() for c in keyword):  # "." or "???" is no keyword
+            for keyword in _keywords(kw.text):
                 out.add(br, prism.keyword, lit(keyword))
         if r.coi_statement:
             out.add(br, kgv.conflictOfInterestStatement, lit(r.coi_statement))
