@@ -165,8 +165,7 @@ def tidy_affiliations(rec: Record) -> None:
         person.affiliations = kept
     numbered = [(f, m) for p in people for f in p.affiliations if (m := _FOOTNOTE.match(f.name))]
     numbers = {int(m[1]) for _, m in numbered}
-    distinct = len({f.name for p in people for f in p.affiliations})
-    if len(numbers) >= 2 and max(numbers) <= distinct:
+    if len(numbers) >= 2 and max(numbers) <= len({f.name for p in people for f in p.affiliations}):
         for affiliation, number in numbered:
             affiliation.name = affiliation.name[number.end() :]
 
