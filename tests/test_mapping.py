@@ -420,6 +420,10 @@ def test_each_university_of_california_campus_has_one_name_in_the_bulk_file() ->
     ("Istituto di Cristallografia, Consiglio Nazionale delle Ricerche, Trieste, Italy.",
      "Consiglio Nazionale delle Ricerche"),
     ("Chiricahua Desert Museum, Rodeo, New Mexico, United States of America.", "Chiricahua Desert Museum"),
+    # a French school of a subject is a unit of the university named with it
+    ("Ecole des Sciences Criminelles, University of Lausanne, Switzerland.", "University of Lausanne"),
+    ("Ecole de Sante Publique, Faculte de Medecine, University of Kinshasa, Kinshasa, Democratic Republic of the "
+     "Congo.", "University of Kinshasa"),
 ])
 def test_institutions_named_in_other_languages_or_abbreviated(text: str, name: str) -> None:
     assert institution(text) == name

@@ -459,9 +459,10 @@ _KNOWN_AS = {
 # Until 2018 the Université catholique de Louvain called itself UCL too.
 _LOUVAIN = re.compile(r"belgi|louvain|brussel|bruxelles", re.I)
 # "College of Pharmacy, The Ohio State University": a college, school or faculty "of" a
-# subject is a unit of the university next to it, and ranks just below its kind.
+# subject ("Ecole des Sciences Criminelles" too) is a unit of the university next to it, and
+# ranks just below its kind.
 _SUBJECT_UNIT = re.compile(r"^(?:the\s+)?(?:(?:college|school|faculty|institute|centre|center)s? of|istituto di|"
-                           r"instituto de)\b", re.I)
+                           r"instituto de|[eé]cole (?:de|des|du|doctorale)|[eé]cole d')\b", re.I)
 # The rest of a list split at its commas: "Paris Sciences et Lettres, and Sorbonne Universite".
 _CONJUNCTION = re.compile(r"^(?:and|&)\s+", re.I)
 
