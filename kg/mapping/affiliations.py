@@ -740,15 +740,15 @@ def institution(text: str) -> str | None:
     segments = _segments(text)
     best: tuple[float, int] | None = None
     for position, segment in enumerate(segments):
-        known = segment in _KNOWN_AS and not (segment == "UCL" and _LOUVAIN.search(text))
-        if not known and (_UNIT.match(segment) or _UNIT_END.search(segment) or len(segment) < 4):
+        if segment in _KNOWN_AS and not (segment == "UCL" and _LOUVAIN.search(text)):
+            score: float | None = 0  # a university
+        elif _UNIT.match(segment) or _UNIT_END.search(segment) or len(segment) < 4:
             continue
-        for rank, kind in enumerate(_KINDS):
-            if known or kind.search(segment):
-                score = rank + 0.5 if _SUBJECT_UNIT.match(segment) else rank
-                if best is None or score < best[0]:
-                    best = (score, position)
-                break
+        else:
+            rank = next((rank for rank, kind in enumerate(_KINDS) if kind.search(segment)), None)
+            score = rank + 0.5 if rank is not None and _SUBJECT_UNIT.match(segment) else rank
+        if score is not None and (best is None or score < best[0]):
+            best = (score, position)
     if best is None:
         return None
     if segments[best[1]] in _KNOWN_AS:
